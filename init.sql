@@ -1,0 +1,127 @@
+SET client_min_messages = warning;
+
+-- The whole schema. Applied at every service start under an advisory lock: every statement is
+-- idempotent. Times use clock_timestamp() so that TTD and TTR are measured on one clock (the
+-- database's), whichever process wrote the row.
+
+-- ---------- orders-svc ----------
+CREATE TABLE IF NOT EXISTS orders (
+  order_id        uuid PRIMARY KEY,
+  product_id      text NOT NULL,
+  quantity        integer NOT NULL CHECK (quantity BETWEEN 1 AND 1000),
+  status          text NOT NULL CHECK (status IN ('PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED')),
+  reason          text,
+  idempotency_key text UNIQUE,
+  created_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+  decided_at      timestamptz,
+  updated_at      timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX IF NOT EXISTS orders_status_created_idx ON orders (status, created_at DESC);
+CREATE INDEX IF NOT EXISTS orders_created_idx ON orders (created_at DESC);
+
+-- Each replica's result for each order event; the decision is taken over these rows.
+CREATE TABLE IF NOT EXISTS order_results (
+  order_id           uuid NOT NULL,
+  instance_id        text NOT NULL,
+  outcome            text NOT NULL CHECK (outcome IN ('RESERVED', 'REJECTED', 'RELEASED')),
+  reason             text,
+  available_quantity bigint NOT NULL,
+  reserved_quantity  bigint NOT NULL,
+  log_partition      integer NOT NULL,
+  log_offset         bigint NOT NULL,
+  received_at        timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (order_id, instance_id, outcome)
+);
+
+-- Products orders-svc has put into the log (seeds and restocks): an order for anything else is a 404.
+CREATE TABLE IF NOT EXISTS products (
+  product_id text PRIMARY KEY,
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+
+-- Transactional outbox: written in the same transaction as the order, published by the relay.
+CREATE TABLE IF NOT EXISTS outbox (
+  id           bigserial PRIMARY KEY,
+  topic        text NOT NULL,
+  message_key  text NOT NULL,
+  payload      jsonb NOT NULL,
+  created_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+  published_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS outbox_unpublished_idx ON outbox (id) WHERE published_at IS NULL;
+
+-- ---------- inventory-svc: one copy per replica, rows keyed by instance_id ----------
+CREATE TABLE IF NOT EXISTS replica_stock (
+  instance_id        text NOT NULL,
+  product_id         text NOT NULL,
+  available_quantity bigint NOT NULL,
+  reserved_quantity  bigint NOT NULL,
+  log_partition      integer NOT NULL,
+  PRIMARY KEY (instance_id, product_id)
+);
+
+CREATE TABLE IF NOT EXISTS replica_reservations (
+  instance_id text NOT NULL,
+  order_id    uuid NOT NULL,
+  product_id  text NOT NULL,
+  quantity    integer NOT NULL,
+  state       text NOT NULL CHECK (state IN ('RESERVED', 'REJECTED', 'RELEASED')),
+  PRIMARY KEY (instance_id, order_id)
+);
+
+-- The next offset to apply, stored in the same transaction as the state it produced.
+CREATE TABLE IF NOT EXISTS replica_offsets (
+  instance_id   text NOT NULL,
+  topic         text NOT NULL,
+  log_partition integer NOT NULL,
+  next_offset   bigint NOT NULL,
+  PRIMARY KEY (instance_id, topic, log_partition)
+);
+
+-- Results waiting to be published, so a crash between commit and send loses none.
+CREATE TABLE IF NOT EXISTS replica_outbox (
+  id           bigserial PRIMARY KEY,
+  instance_id  text NOT NULL,
+  message_key  text NOT NULL,
+  payload      jsonb NOT NULL,
+  published_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS replica_outbox_unpublished_idx ON replica_outbox (instance_id, id) WHERE published_at IS NULL;
+
+-- ---------- fault injection and monitoring ----------
+CREATE TABLE IF NOT EXISTS fault_injections (
+  id          bigserial PRIMARY KEY,
+  instance_id text NOT NULL,
+  fault_type  text NOT NULL CHECK (fault_type IN ('crash', 'latency', 'intermittent', 'incorrect')),
+  params      jsonb NOT NULL DEFAULT '{}',
+  injected_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  cleared_at  timestamptz
+);
+CREATE INDEX IF NOT EXISTS fault_injections_instance_idx ON fault_injections (instance_id, injected_at DESC);
+
+CREATE TABLE IF NOT EXISTS instance_status (
+  instance_id           text PRIMARY KEY,
+  status                text NOT NULL CHECK (status IN ('ON', 'OFF')),
+  since                 timestamptz NOT NULL DEFAULT clock_timestamp(),
+  cause                 text,
+  last_probe_at         timestamptz,
+  last_probe_latency_ms double precision,
+  probes_total          bigint NOT NULL DEFAULT 0,
+  probe_failures_total  bigint NOT NULL DEFAULT 0,
+  transitions_total     bigint NOT NULL DEFAULT 0,
+  updated_at            timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+
+CREATE TABLE IF NOT EXISTS failure_audit (
+  id          bigserial PRIMARY KEY,
+  instance_id text NOT NULL,
+  cause       text NOT NULL CHECK (cause IN ('crash', 'timeout', 'http_error', 'incorrect_response')),
+  detail      text,
+  fault_id    bigint REFERENCES fault_injections (id),
+  started_at  timestamptz NOT NULL,
+  detected_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  resolved_at timestamptz,
+  ttd_ms      double precision NOT NULL,
+  ttr_ms      double precision
+);
+CREATE INDEX IF NOT EXISTS failure_audit_instance_idx ON failure_audit (instance_id, detected_at DESC);

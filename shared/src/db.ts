@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import type { Logger } from './logger';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+/** init.sql at the repository root: the one schema, applied idempotently by whoever starts first. */
+export const INIT_SQL_PATH = path.resolve(__dirname, '../../init.sql');
+
+export function createPool(url: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Creates the database named in the URL if it is missing (connecting to the server's `postgres` db). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!name) throw new Error(`DATABASE_URL names no database: ${url}`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((err: { code?: string }) => {
+        if (err.code !== '42P04') throw err; // created concurrently by another process
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Applies init.sql under an advisory lock so services starting together do not race on DDL. */
+export async function applySchema(pool: pg.Pool, sql = fs.readFileSync(INIT_SQL_PATH, 'utf8')): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(4242)');
+    await client.query(sql);
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(4242)').catch(() => undefined);
+    client.release();
+  }
+}
+
+export async function prepareDatabase(url: string, max?: number): Promise<pg.Pool> {
+  await ensureDatabase(url);
+  const pool = createPool(url, max);
+  await applySchema(pool);
+  return pool;
+}
+
+export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * LISTENs on a channel over a dedicated connection and reconnects when it drops, calling
+ * `onReconnect` so the caller can reload whatever it may have missed meanwhile.
+ */
+export function listenChannel(
+  url: string,
+  channel: string,
+  onNotify: (payload: string) => void,
+  logger: Logger,
+  onReconnect: () => void = () => undefined,
+): { close: () => Promise<void> } {
+  let client: pg.Client | undefined;
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const connect = async () => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('notification', (msg) => {
+      if (msg.channel === channel) onNotify(msg.payload ?? '');
+    });
+    c.on('error', (err) => {
+      logger.warn({ err: err.message, channel }, 'listen connection lost; reconnecting');
+      retry();
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN "${channel}"`);
+      client = c;
+      onReconnect();
+    } catch (err) {
+      logger.warn({ err: (err as Error).message, channel }, 'listen connect failed; retrying');
+      c.end().catch(() => undefined);
+      retry();
+    }
+  };
+  const retry = () => {
+    client = undefined;
+    if (!closed && !timer) timer = setTimeout(() => ((timer = undefined), void connect()), 500);
+  };
+  void connect();
+  return {
+    close: async () => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await client?.end().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_KAFKA_BROKERS, REPLICA_IDS, type ReplicaId } from './config';
+
+/** A configuration error names the variable and what was wrong with it; entry points exit non-zero on it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const port = z.coerce.number().int().min(1).max(65535);
+const brokerList = z
+  .string()
+  .min(1)
+  .transform((s) => s.split(',').map((b) => b.trim()))
+  .pipe(z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, 'expected host:port')).min(1));
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL');
+
+/** Variables every service reads. */
+export const commonEnv = {
+  KAFKA_BROKERS: brokerList.default(DEFAULT_KAFKA_BROKERS),
+  DATABASE_URL: postgresUrl.default(DEFAULT_DATABASE_URL),
+  TOPIC_PREFIX: z.string().regex(/^[\w.-]*$/, 'letters, digits, ".", "_" or "-" only').default(''),
+  HOST: z.string().min(1).default(DEFAULT_HOST),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
+
+export const instanceIdEnv = z.enum(REPLICA_IDS);
+
+/** Base URL of each inventory replica, from INVENTORY_1_URL... or the default host and ports. */
+export const replicaUrl = z.string().url();
+
+export function parseEnv<T extends z.ZodRawShape>(
+  shape: T,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<z.ZodObject<T>> {
+  const result = z.object(shape).safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+/**
+ * Where every service listens. Each port is overridable (ORDERS_PORT, INVENTORY_1_PORT, ...), and
+ * each URL too (INVENTORY_1_URL, ...) for deployments where services live on other hosts.
+ */
+export const endpointsEnv = {
+  ORDERS_PORT: port.default(5006),
+  INVENTORY_1_PORT: port.default(5001),
+  INVENTORY_2_PORT: port.default(5002),
+  INVENTORY_3_PORT: port.default(5003),
+  MONITOR_PORT: port.default(5004),
+  VOTER_PORT: port.default(5005),
+  ORDERS_URL: replicaUrl.optional(),
+  INVENTORY_1_URL: replicaUrl.optional(),
+  INVENTORY_2_URL: replicaUrl.optional(),
+  INVENTORY_3_URL: replicaUrl.optional(),
+  MONITOR_URL: replicaUrl.optional(),
+  VOTER_URL: replicaUrl.optional(),
+};
+
+export interface Endpoints {
+  orders: string;
+  inventory: Record<ReplicaId, string>;
+  monitor: string;
+  voter: string;
+}
+
+type EndpointsEnv = z.infer<z.ZodObject<typeof endpointsEnv>>;
+
+export function resolveEndpoints(env: EndpointsEnv, host: string = DEFAULT_HOST): Endpoints {
+  // A service bound to all interfaces is still reached through loopback.
+  const reach = host === '0.0.0.0' || host === '::' ? DEFAULT_HOST : host;
+  const at = (p: number) => `http://${reach}:${p}`;
+  return {
+    orders: env.ORDERS_URL ?? at(env.ORDERS_PORT),
+    inventory: {
+      '1': env.INVENTORY_1_URL ?? at(env.INVENTORY_1_PORT),
+      '2': env.INVENTORY_2_URL ?? at(env.INVENTORY_2_PORT),
+      '3': env.INVENTORY_3_URL ?? at(env.INVENTORY_3_PORT),
+    },
+    monitor: env.MONITOR_URL ?? at(env.MONITOR_PORT),
+    voter: env.VOTER_URL ?? at(env.VOTER_PORT),
+  };
+}
+
+export function replicaPort(env: EndpointsEnv, id: ReplicaId): number {
+  return { '1': env.INVENTORY_1_PORT, '2': env.INVENTORY_2_PORT, '3': env.INVENTORY_3_PORT }[id];
+}

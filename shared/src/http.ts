@@ -1,0 +1,111 @@
+import http from 'node:http';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { z } from 'zod';
+import { prom, type Registry } from './metrics';
+import type { Logger } from './logger';
+
+export type { Express, Request, Response, NextFunction };
+
+/** Larger bodies are refused with 413 before they are parsed. */
+export const BODY_LIMIT = '64kb';
+
+export interface HealthReport {
+  ok: boolean;
+  [key: string]: unknown;
+}
+
+/**
+ * An express app with the parts every service shares: JSON bodies with a size limit, a request
+ * duration histogram, `/health` (503 when not ok) and `/metrics`. Add routes, then call `finishApp`.
+ */
+export function createApp(opts: { registry: Registry; health: () => Promise<HealthReport> | HealthReport }): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  const duration = new prom.Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route and status code',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [opts.registry],
+  });
+  app.use((req, res, next) => {
+    const end = duration.startTimer();
+    res.on('finish', () => {
+      // The matched route pattern, not the raw path, keeps label cardinality bounded.
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      end({ method: req.method, route, status_code: String(res.statusCode) });
+    });
+    next();
+  });
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.get('/health', async (_req, res) => {
+    const report = await opts.health();
+    res.status(report.ok ? 200 : 503).json(report);
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(opts.registry.contentType).send(await opts.registry.metrics());
+  });
+  return app;
+}
+
+/** 404 for unknown routes and JSON errors for everything thrown, including body-parser's. */
+export function finishApp(app: Express, logger: Logger): void {
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  });
+  app.use((err: { type?: string; status?: number; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    if (err.type === 'entity.too.large') {
+      res.status(413).json({ error: `body larger than ${BODY_LIMIT}`, field: 'body' });
+    } else if (err.type === 'entity.parse.failed') {
+      res.status(400).json({ error: 'body is not valid JSON', field: 'body' });
+    } else if (err.status && err.status >= 400 && err.status < 500) {
+      res.status(err.status).json({ error: err.message ?? 'bad request', field: 'body' });
+    } else {
+      logger.error({ err }, 'unhandled request error');
+      res.status(500).json({ error: 'internal error' });
+    }
+  });
+}
+
+export interface ValidationFailure {
+  error: string;
+  field: string;
+  issues: { field: string; message: string }[];
+}
+
+/** Parses with a contract; on failure describes it as a JSON body that names the first bad field. */
+export function check<T>(schema: z.ZodType<T>, data: unknown, where: string): { ok: true; value: T } | { ok: false; body: ValidationFailure } {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issues = parsed.error.issues.map((i) => ({
+    field: i.path.length > 0 ? i.path.join('.') : (i.code === 'unrecognized_keys' ? i.keys.join(',') : where),
+    message: i.message,
+  }));
+  const first = issues[0]!;
+  return { ok: false, body: { error: `invalid ${where}: ${first.field}: ${first.message}`, field: first.field, issues } };
+}
+
+/** Sends 400 with the validation failure, or returns the parsed value. */
+export function validated<T>(res: Response, schema: z.ZodType<T>, data: unknown, where: 'body' | 'query' | 'params'): T | undefined {
+  const result = check(schema, data, where);
+  if (result.ok) return result.value;
+  res.status(400).json(result.body);
+  return undefined;
+}
+
+export function listen(app: Express, port: number, host: string): Promise<http.Server> {
+  return new Promise((resolve, reject) => {
+    const server = http.createServer(app);
+    server.keepAliveTimeout = 65_000;
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+export function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+  });
+}

@@ -1,0 +1,60 @@
+import { Kafka, logLevel, type Producer, type Message, type ITopicConfig } from 'kafkajs';
+import type { Logger } from './logger';
+import { TOPIC_PARTITIONS, type Topics } from './config';
+
+export type { Kafka, Producer, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+
+const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export function createKafka(brokers: string[], clientId: string, logger: Logger): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    // Retry connecting for a long time: a broker restart must not kill a service, only delay it.
+    retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 30 },
+    logCreator:
+      () =>
+      ({ level, log }) => {
+        const { message, ...extra } = log;
+        logger[levelNames[level] ?? 'info']({ kafka: extra }, message);
+      },
+  });
+}
+
+/**
+ * Creates the project's topics explicitly (broker auto-create is off). The order log keeps
+ * everything forever: it is the replicated log that a replica is rebuilt from.
+ */
+export async function ensureTopics(kafka: Kafka, topics: Topics, replicationFactor = 1): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const wanted: ITopicConfig[] = [
+      { topic: topics.orderEvents, configEntries: [{ name: 'retention.ms', value: '-1' }] },
+      { topic: topics.replicaResults },
+      { topic: topics.replicaErrors },
+      { topic: topics.deadLetters },
+    ]
+      .filter((t) => !existing.has(t.topic))
+      .map((t) => ({ ...t, numPartitions: TOPIC_PARTITIONS, replicationFactor }));
+    if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export function jsonMessage(key: string, value: unknown): Message {
+  return { key, value: JSON.stringify(value) };
+}
+
+/** An idempotent producer: a retried send after a lost ack is not written twice. */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+}

@@ -1,0 +1,50 @@
+import { ConfigError } from './env';
+import { createLogger, type Logger } from './logger';
+
+export type Closer = { name: string; close: () => Promise<unknown> | unknown };
+
+/**
+ * Runs a service's start function and owns its lifecycle: a configuration error exits 2 with the
+ * message, any other start failure exits 1, and SIGTERM/SIGINT close what `start` returned in
+ * order (stop accepting first, then consumers, producers and pools) before exiting 0.
+ */
+export function runService(service: string, instance: string | undefined, start: (logger: Logger) => Promise<Closer[]>): void {
+  const logger = createLogger(service, instance);
+  let closers: Closer[] = [];
+  let stopping = false;
+
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error('shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    deadline.unref();
+    for (const closer of closers) {
+      try {
+        await closer.close();
+      } catch (err) {
+        logger.warn({ err: (err as Error).message, closer: closer.name }, 'error while closing');
+      }
+    }
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+
+  start(logger)
+    .then((c) => {
+      closers = c;
+    })
+    .catch((err: Error) => {
+      if (err instanceof ConfigError) {
+        logger.fatal(err.message);
+        process.exit(2);
+      }
+      logger.fatal({ err }, `failed to start: ${err.message}`);
+      process.exit(1);
+    });
+}
