@@ -39,16 +39,27 @@ CREATE TABLE IF NOT EXISTS products (
   created_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 
--- Transactional outbox: written in the same transaction as the order, published by the relay.
+-- Transactional outbox: events written in the same transaction as the state that produced them
+-- (an order, a replica's results), published to Kafka by that source's relay.
 CREATE TABLE IF NOT EXISTS outbox (
   id           bigserial PRIMARY KEY,
+  source       text NOT NULL,
   topic        text NOT NULL,
   message_key  text NOT NULL,
   payload      jsonb NOT NULL,
   created_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
   published_at timestamptz
 );
-CREATE INDEX IF NOT EXISTS outbox_unpublished_idx ON outbox (id) WHERE published_at IS NULL;
+CREATE INDEX IF NOT EXISTS outbox_unpublished_idx ON outbox (source, id) WHERE published_at IS NULL;
+
+-- ---------- consumers: the next offset to apply, written in the same transaction as the state it produced ----------
+CREATE TABLE IF NOT EXISTS consumer_offsets (
+  consumer      text NOT NULL,
+  topic         text NOT NULL,
+  log_partition integer NOT NULL,
+  next_offset   bigint NOT NULL,
+  PRIMARY KEY (consumer, topic, log_partition)
+);
 
 -- ---------- inventory-svc: one copy per replica, rows keyed by instance_id ----------
 CREATE TABLE IF NOT EXISTS replica_stock (
@@ -69,24 +80,12 @@ CREATE TABLE IF NOT EXISTS replica_reservations (
   PRIMARY KEY (instance_id, order_id)
 );
 
--- The next offset to apply, stored in the same transaction as the state it produced.
-CREATE TABLE IF NOT EXISTS replica_offsets (
-  instance_id   text NOT NULL,
-  topic         text NOT NULL,
-  log_partition integer NOT NULL,
-  next_offset   bigint NOT NULL,
-  PRIMARY KEY (instance_id, topic, log_partition)
+-- Stock events already applied: a relay that re-sends one after a crash must not reset stock.
+CREATE TABLE IF NOT EXISTS replica_stock_events (
+  instance_id text NOT NULL,
+  event_id    uuid NOT NULL,
+  PRIMARY KEY (instance_id, event_id)
 );
-
--- Results waiting to be published, so a crash between commit and send loses none.
-CREATE TABLE IF NOT EXISTS replica_outbox (
-  id           bigserial PRIMARY KEY,
-  instance_id  text NOT NULL,
-  message_key  text NOT NULL,
-  payload      jsonb NOT NULL,
-  published_at timestamptz
-);
-CREATE INDEX IF NOT EXISTS replica_outbox_unpublished_idx ON replica_outbox (instance_id, id) WHERE published_at IS NULL;
 
 -- ---------- fault injection and monitoring ----------
 CREATE TABLE IF NOT EXISTS fault_injections (

@@ -5,6 +5,8 @@ const envShape = {
   ...commonEnv,
   ...endpointsEnv,
   INSTANCE_ID: instanceIdEnv,
+  /** A replica is ready (health 200) only while fewer messages than this wait to be applied. */
+  READY_MAX_LAG: z.coerce.number().int().min(0).default(200),
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
 };
 

@@ -1,12 +1,105 @@
-import { createApp, createRegistry, finishApp, listen, closeServer, runService } from '@ftlab/shared';
+import {
+  closeServer,
+  createApp,
+  createKafka,
+  createProducer,
+  createRegistry,
+  enqueue,
+  ensureTopics,
+  finishApp,
+  gauge,
+  inventoryEvent,
+  listen,
+  prepareDatabase,
+  runService,
+  startOutboxRelay,
+  startTransactionalConsumer,
+  topicNames,
+  type ReplicaResult,
+  type TransactionalConsumer,
+} from '@ftlab/shared';
 import { loadConfig } from './config';
+import { ReplicaView } from './replica-view';
+import { faultMiddleware, faultRoutes, FaultSwitch, inventoryRoutes } from './routes';
+import { applyEvent, type ResultDraft } from './state-machine';
+import { createFaultLog, createInventoryStore } from './store';
 
 runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
   const config = loadConfig();
-  const registry = createRegistry('inventory-svc', config.INSTANCE_ID);
-  const app = createApp({ registry, health: () => ({ ok: true, instance_id: config.INSTANCE_ID }) });
+  const instanceId = config.INSTANCE_ID;
+  const source = `inventory-${instanceId}`;
+  const topics = topicNames(config.TOPIC_PREFIX);
+  const registry = createRegistry('inventory-svc', instanceId);
+  const lagGauge = gauge(registry, 'inventory_lag_messages', 'Log messages not yet applied by this replica');
+
+  const pool = await prepareDatabase(config.DATABASE_URL);
+  const faultLog = createFaultLog(pool, instanceId);
+  // A restarted replica starts clean; for a crash, the restart is the repair, recorded now.
+  if ((await faultLog.cleared()) > 0) logger.info('open fault closed by restart');
+  const faults = new FaultSwitch();
+
+  const store = createInventoryStore(pool, instanceId);
+  let consumer: TransactionalConsumer | undefined;
+  const view = new ReplicaView(await store.loadStock(), () => consumer?.positions() ?? new Map());
+
+  // Listen before joining Kafka so a restarted replica answers probes at once (not ready yet).
+  const app = createApp({
+    registry,
+    before: [faultMiddleware(faults)],
+    health: () => {
+      const lag = consumer?.lag() ?? null;
+      if (lag !== null) lagGauge.set(lag);
+      const status = !consumer ? 'starting' : lag === null || lag > config.READY_MAX_LAG ? 'catching_up' : 'ready';
+      return { ok: status === 'ready', instance_id: instanceId, status, lag };
+    },
+  });
+  inventoryRoutes(app, { instanceId, view: () => (consumer ? view : undefined), faults });
+  faultRoutes(app, { instanceId, adminToken: config.ADMIN_TOKEN, faults, log: faultLog, logger });
   finishApp(app, logger);
   const server = await listen(app, config.port, config.HOST);
   logger.info({ port: config.port, host: config.HOST }, 'listening');
-  return [{ name: 'http', close: () => closeServer(server) }];
+
+  const kafka = createKafka(config.KAFKA_BROKERS, source, logger);
+  await ensureTopics(kafka, topics);
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const relay = startOutboxRelay({ pool, producer, source, logger, registry });
+  const toResult = (draft: ResultDraft): ReplicaResult => ({ v: 1, type: 'ReplicaResult', instance_id: instanceId, ...draft });
+
+  consumer = await startTransactionalConsumer({
+    kafka,
+    pool,
+    logger,
+    registry,
+    consumer: source,
+    topic: topics.orderEvents,
+    schema: inventoryEvent,
+    producer,
+    deadLetterTopic: topics.deadLetters,
+    apply: async (client, records) => {
+      const ledger = await store.loadLedger(client, records, view.committedStock());
+      const results = records.flatMap((r) => applyEvent(ledger, r.event, { partition: r.partition, offset: r.offset }) ?? []);
+      await store.saveLedger(client, ledger);
+      await enqueue(
+        client,
+        source,
+        results.map((r) => ({ topic: topics.replicaResults, key: r.order_id, payload: toResult(r) })),
+      );
+      return ledger;
+    },
+    committed: (ledger) => {
+      view.commit(ledger);
+      relay.kick();
+    },
+  });
+  const running = consumer;
+  logger.info({ positions: Object.fromEntries(consumer.positions()) }, 'consuming the order log');
+
+  return [
+    { name: 'http', close: () => closeServer(server) },
+    { name: 'consumer', close: () => running.stop() },
+    { name: 'relay', close: () => relay.stop() },
+    { name: 'producer', close: () => producer.disconnect() },
+    { name: 'pool', close: () => pool.end() },
+  ];
 });

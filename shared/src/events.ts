@@ -40,12 +40,14 @@ export const orderCancelled = z.object({
 export const stockSet = z.object({
   v: z.literal(1),
   type: z.literal('StockSet'),
+  event_id: z.string().uuid(),
   product_id: productId,
   quantity: z.number().int().min(0).max(1_000_000_000),
 });
 export const stockRestocked = z.object({
   v: z.literal(1),
   type: z.literal('StockRestocked'),
+  event_id: z.string().uuid(),
   product_id: productId,
   quantity: z.number().int().min(1).max(1_000_000_000),
 });

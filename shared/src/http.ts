@@ -1,10 +1,11 @@
 import http from 'node:http';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
-import { prom, type Registry } from './metrics';
+import { histogram, type Registry } from './metrics';
 import type { Logger } from './logger';
 
-export type { Express, Request, Response, NextFunction };
+export type { Express, Request, Response, NextFunction, RequestHandler };
 
 /** Larger bodies are refused with 413 before they are parsed. */
 export const BODY_LIMIT = '64kb';
@@ -18,16 +19,19 @@ export interface HealthReport {
  * An express app with the parts every service shares: JSON bodies with a size limit, a request
  * duration histogram, `/health` (503 when not ok) and `/metrics`. Add routes, then call `finishApp`.
  */
-export function createApp(opts: { registry: Registry; health: () => Promise<HealthReport> | HealthReport }): Express {
+export function createApp(opts: {
+  registry: Registry;
+  health: () => Promise<HealthReport> | HealthReport;
+  /** Middleware that must see /health too (fault injection). */
+  before?: RequestHandler[];
+}): Express {
   const app = express();
   app.disable('x-powered-by');
-  const duration = new prom.Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration by method, route and status code',
-    labelNames: ['method', 'route', 'status_code'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [opts.registry],
-  });
+  const duration = histogram(opts.registry, 'http_request_duration_seconds', 'HTTP request duration by method, route and status code', [
+    'method',
+    'route',
+    'status_code',
+  ]);
   app.use((req, res, next) => {
     const end = duration.startTimer();
     res.on('finish', () => {
@@ -38,6 +42,7 @@ export function createApp(opts: { registry: Registry; health: () => Promise<Heal
     next();
   });
   app.use(express.json({ limit: BODY_LIMIT }));
+  for (const handler of opts.before ?? []) app.use(handler);
   app.get('/health', async (_req, res) => {
     const report = await opts.health();
     res.status(report.ok ? 200 : 503).json(report);
@@ -91,6 +96,26 @@ export function validated<T>(res: Response, schema: z.ZodType<T>, data: unknown,
   if (result.ok) return result.value;
   res.status(400).json(result.body);
   return undefined;
+}
+
+/**
+ * Guards admin and fault-injection routes: they are a remote kill switch. A bearer token must
+ * match ADMIN_TOKEN (compared in constant time); without a configured token the routes are closed.
+ */
+export function requireAdminToken(token: string | undefined): RequestHandler {
+  const expected = token ? Buffer.from(token) : undefined;
+  return (req, res, next) => {
+    if (!expected) {
+      res.status(503).json({ error: 'admin routes are disabled: ADMIN_TOKEN is not set' });
+      return;
+    }
+    const given = Buffer.from(/^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      res.status(401).json({ error: 'missing or wrong admin token', field: 'authorization' });
+      return;
+    }
+    next();
+  };
 }
 
 export function listen(app: Express, port: number, host: string): Promise<http.Server> {

@@ -8,3 +8,5 @@ export * from './db';
 export * from './events';
 export * from './api';
 export * from './service';
+export * from './transactional-consumer';
+export * from './outbox';

@@ -1,0 +1,79 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  faultRequest,
+  productId,
+  requireAdminToken,
+  validated,
+  type ActiveFault,
+  type Express,
+  type Logger,
+  type RequestHandler,
+} from '@ftlab/shared';
+import { distort, requestEffect } from './faults';
+import type { ReplicaView } from './replica-view';
+import type { FaultLog } from './store';
+
+/** The fault currently injected into this replica; a restart clears it (it lives only in memory). */
+export class FaultSwitch {
+  current: ActiveFault | null = null;
+}
+
+/** Applies the injected fault to /health and reads: they are what the monitor and the voter see. */
+export function faultMiddleware(faults: FaultSwitch): RequestHandler {
+  return async (req, res, next) => {
+    if (req.path !== '/health' && !req.path.startsWith('/inventory')) return next();
+    const effect = requestEffect(faults.current, Math.random);
+    if (effect.delayMs > 0) await sleep(effect.delayMs);
+    if (effect.fail) {
+      res.status(500).json({ error: 'injected intermittent failure' });
+      return;
+    }
+    next();
+  };
+}
+
+export function inventoryRoutes(app: Express, deps: { instanceId: string; view: () => ReplicaView | undefined; faults: FaultSwitch }): void {
+  const { instanceId, faults } = deps;
+  app.get('/inventory', (_req, res) => {
+    const view = deps.view();
+    if (!view) return void res.status(503).json({ error: 'replica is starting' });
+    res.json({ instance_id: instanceId, products: view.all().map((p) => distort(faults.current, p)) });
+  });
+  app.get('/inventory/:product_id', (req, res) => {
+    const id = validated(res, productId, req.params.product_id, 'params');
+    if (id === undefined) return;
+    const view = deps.view();
+    if (!view) return void res.status(503).json({ error: 'replica is starting' });
+    const stock = view.get(id);
+    if (!stock) return void res.status(404).json({ error: `unknown product ${id}`, field: 'product_id', instance_id: instanceId });
+    res.json({ instance_id: instanceId, ...distort(faults.current, stock) });
+  });
+}
+
+export function faultRoutes(app: Express, deps: { instanceId: string; adminToken?: string; faults: FaultSwitch; log: FaultLog; logger: Logger }): void {
+  const { instanceId, faults, log, logger } = deps;
+  const admin = requireAdminToken(deps.adminToken);
+  app.get('/admin/faults', admin, (_req, res) => {
+    res.json({ instance_id: instanceId, fault: faults.current });
+  });
+  app.post('/admin/faults', admin, async (req, res) => {
+    const fault = validated(res, faultRequest, req.body, 'body');
+    if (fault === undefined) return;
+    if (fault.type === 'clear') {
+      faults.current = null;
+      await log.cleared();
+      logger.warn('fault cleared');
+      return void res.json({ instance_id: instanceId, fault: null });
+    }
+    const { id, injected_at } = await log.injected(fault.type, fault);
+    logger.warn({ fault, fault_id: id }, 'fault injected');
+    if (fault.type === 'crash') {
+      // Die like kill -9, at once and without any graceful shutdown, once the caller has its answer.
+      res.status(202).json({ instance_id: instanceId, fault, fault_id: id, injected_at });
+      res.on('finish', () => process.kill(process.pid, 'SIGKILL'));
+      return;
+    }
+    faults.current = fault;
+    res.status(201).json({ instance_id: instanceId, fault, fault_id: id, injected_at });
+  });
+}
