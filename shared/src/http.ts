@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { histogram, type Registry } from './metrics';
 import type { Logger } from './logger';
 
@@ -79,7 +79,11 @@ export interface ValidationFailure {
 }
 
 /** Parses with a contract; on failure describes it as a JSON body that names the first bad field. */
-export function check<T>(schema: z.ZodType<T>, data: unknown, where: string): { ok: true; value: T } | { ok: false; body: ValidationFailure } {
+export function check<S extends z.ZodTypeAny>(
+  schema: S,
+  data: unknown,
+  where: string,
+): { ok: true; value: z.output<S> } | { ok: false; body: ValidationFailure } {
   const parsed = schema.safeParse(data);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issues = parsed.error.issues.map((i) => ({
@@ -91,7 +95,7 @@ export function check<T>(schema: z.ZodType<T>, data: unknown, where: string): { 
 }
 
 /** Sends 400 with the validation failure, or returns the parsed value. */
-export function validated<T>(res: Response, schema: z.ZodType<T>, data: unknown, where: 'body' | 'query' | 'params'): T | undefined {
+export function validated<S extends z.ZodTypeAny>(res: Response, schema: S, data: unknown, where: 'body' | 'query' | 'params'): z.output<S> | undefined {
   const result = check(schema, data, where);
   if (result.ok) return result.value;
   res.status(400).json(result.body);

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import {
+  counter,
+  createOrderRequest,
+  orderId,
+  orderStatus,
+  requireAdminToken,
+  restockRequest,
+  validated,
+  type Express,
+  type Registry,
+} from '@ftlab/shared';
+import type { OrderRow, OrderStore } from './store';
+import type { DecisionWaiters } from './waiters';
+
+const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+const listQuery = z.object({ status: orderStatus.optional(), limit: z.coerce.number().int().min(1).max(1000).default(50) }).strict();
+const getQuery = z.object({ wait: z.coerce.number().int().min(0).max(10_000).optional() }).strict();
+
+const view = (o: OrderRow) => ({
+  order_id: o.order_id,
+  product_id: o.product_id,
+  quantity: o.quantity,
+  status: o.status,
+  reason: o.reason,
+  created_at: o.created_at,
+  decided_at: o.decided_at,
+});
+
+export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: DecisionWaiters; registry: Registry; adminToken?: string; kick: () => void }): void {
+  const { store, waiters, kick } = deps;
+  const accepted = counter(deps.registry, 'orders_accepted_total', 'Orders accepted (202), by whether an idempotent retry replayed one', ['replayed']);
+
+  app.post('/orders', async (req, res) => {
+    const body = validated(res, createOrderRequest, req.body, 'body');
+    if (body === undefined) return;
+    const key = req.get('idempotency-key');
+    if (key !== undefined && !idempotencyKey.safeParse(key).success) {
+      return void res.status(400).json({ error: 'invalid header: Idempotency-Key: 1-200 printable ASCII characters', field: 'Idempotency-Key' });
+    }
+    const outcome = await store.create({ ...body, idempotency_key: key });
+    if (outcome.kind === 'unknown_product') {
+      return void res.status(404).json({ error: `unknown product ${body.product_id}`, field: 'product_id' });
+    }
+    if (outcome.kind === 'key_reused') {
+      return void res.status(422).json({ error: 'Idempotency-Key was used for a different order', field: 'Idempotency-Key', order_id: outcome.order.order_id });
+    }
+    if (outcome.kind === 'created') kick();
+    accepted.inc({ replayed: String(outcome.kind === 'replayed') });
+    res
+      .status(202)
+      .location(`/orders/${outcome.order.order_id}`)
+      .set('Idempotent-Replayed', String(outcome.kind === 'replayed'))
+      .json(view(outcome.order));
+  });
+
+  app.get('/orders', async (req, res) => {
+    const query = validated(res, listQuery, req.query, 'query');
+    if (query === undefined) return;
+    res.json({ orders: (await store.list(query.status, query.limit)).map(view) });
+  });
+
+  app.get('/orders/:order_id', async (req, res) => {
+    const id = validated(res, orderId, req.params.order_id, 'params');
+    const query = validated(res, getQuery, req.query, 'query');
+    if (id === undefined || query === undefined) return;
+    const waitMs = query.wait ?? 0;
+    let order = await store.get(id);
+    if (order?.status === 'PENDING' && waitMs > 0) {
+      // Register first, then re-read: a decision landing in between is not missed.
+      const decided = waiters.wait(id, waitMs);
+      order = await store.get(id);
+      if (order?.status === 'PENDING' && (await decided)) order = await store.get(id);
+    }
+    if (!order) return void res.status(404).json({ error: `unknown order ${id}`, field: 'order_id' });
+    res.json({ ...view(order), results: order.results });
+  });
+
+  app.post('/orders/:order_id/cancel', async (req, res) => {
+    const id = validated(res, orderId, req.params.order_id, 'params');
+    if (id === undefined) return;
+    const outcome = await store.cancel(id);
+    if (outcome.kind === 'not_found') return void res.status(404).json({ error: `unknown order ${id}`, field: 'order_id' });
+    if (outcome.kind === 'conflict') {
+      return void res.status(409).json({ error: `order is ${outcome.order.status} and cannot be cancelled`, field: 'order_id', status: outcome.order.status });
+    }
+    kick();
+    res.status(202).json(view(outcome.order));
+  });
+
+  app.post('/admin/restock', requireAdminToken(deps.adminToken), async (req, res) => {
+    const body = validated(res, restockRequest, req.body, 'body');
+    if (body === undefined) return;
+    const eventId = await store.restock(body.product_id, body.quantity);
+    kick();
+    res.status(202).json({ ...body, event_id: eventId });
+  });
+}
