@@ -1,0 +1,197 @@
+import path from 'node:path';
+import {
+  DEFAULT_HOST,
+  DEFAULT_KAFKA_BROKERS,
+  createKafka,
+  createLogger,
+  endpointsEnv,
+  ensureTopics,
+  parseEnv,
+  prepareDatabase,
+  resolveEndpoints,
+  topicNames,
+  type Endpoints,
+  type Logger,
+} from '@ftlab/shared';
+import { Supervisor, type ChildSpec } from './launcher/supervisor';
+import { REPO_ROOT, RUN_DIR } from './paths';
+
+export const SERVICE_NAMES = ['orders-svc', 'inventory-1', 'inventory-2', 'inventory-3', 'monitor-svc', 'voter-svc'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface ServicePorts {
+  orders: number;
+  inventory1: number;
+  inventory2: number;
+  inventory3: number;
+  monitor: number;
+  voter: number;
+}
+
+export interface SystemOptions {
+  /** Defaults to DEFAULT_KAFKA_BROKERS. */
+  kafkaBrokers?: string[];
+  databaseUrl: string;
+  /** Prefix for topic and consumer group names, so several systems can share one broker. */
+  topicPrefix?: string;
+  /** Overrides of the default ports (5006, 5001-5003, 5004, 5005). */
+  ports?: Partial<ServicePorts>;
+  adminToken: string;
+  /** Which services to run; all six by default. */
+  services?: ServiceName[];
+  /** Per-service log files go here; .run/logs by default. */
+  logDir?: string;
+  /** Extra variables for every service (applied last, e.g. LOG_LEVEL). */
+  env?: Record<string, string>;
+  /** Copy the services' output lines to our stdout. */
+  echo?: boolean;
+  logger?: Logger;
+}
+
+export type HealthPredicate = (status: number) => boolean;
+
+export interface RunningSystem {
+  /** Where each service listens, in the services' own Endpoints shape. */
+  endpoints: Endpoints;
+  /** Base URL of each running service. */
+  urls: Record<ServiceName, string>;
+  services: ServiceName[];
+  logDir: string;
+  /** Starts a stopped service again (and resumes restarting it after crashes). */
+  startService(name: ServiceName): void;
+  /** Stops a service and keeps it stopped until startService. */
+  stopService(name: ServiceName): Promise<void>;
+  /** Signals a service's process; unless stopped with stopService it is restarted like after any crash. */
+  kill(name: ServiceName, signal?: NodeJS.Signals): boolean;
+  pidOf(name: ServiceName): number | undefined;
+  /** Polls GET /health until it answers 2xx (or `isHealthy`); rejects after timeoutMs naming what was not healthy. */
+  waitHealthy(target: ServiceName | ServiceName[] | 'all', timeoutMs?: number, isHealthy?: HealthPredicate): Promise<void>;
+  /** Stops every service: SIGTERM, SIGKILL after 10 s, resolves when all have exited. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_PORTS: ServicePorts = {
+  orders: endpointsEnv.ORDERS_PORT.parse(undefined),
+  inventory1: endpointsEnv.INVENTORY_1_PORT.parse(undefined),
+  inventory2: endpointsEnv.INVENTORY_2_PORT.parse(undefined),
+  inventory3: endpointsEnv.INVENTORY_3_PORT.parse(undefined),
+  monitor: endpointsEnv.MONITOR_PORT.parse(undefined),
+  voter: endpointsEnv.VOTER_PORT.parse(undefined),
+};
+
+const isSuccess: HealthPredicate = (status) => status >= 200 && status < 300;
+
+/** The built entry point and extra environment of each service process. */
+function serviceProgram(name: ServiceName): { main: string; env: Record<string, string> } {
+  const entry = (folder: string) => path.join(REPO_ROOT, folder, 'dist', 'main.js');
+  switch (name) {
+    case 'inventory-1':
+    case 'inventory-2':
+    case 'inventory-3':
+      return { main: entry('inventory-svc'), env: { INSTANCE_ID: name.slice('inventory-'.length) } };
+    default:
+      return { main: entry(name), env: {} };
+  }
+}
+
+function serviceUrls(endpoints: Endpoints): Record<ServiceName, string> {
+  return {
+    'orders-svc': endpoints.orders,
+    'inventory-1': endpoints.inventory['1'],
+    'inventory-2': endpoints.inventory['2'],
+    'inventory-3': endpoints.inventory['3'],
+    'monitor-svc': endpoints.monitor,
+    'voter-svc': endpoints.voter,
+  };
+}
+
+async function healthStatus(url: string): Promise<number | string> {
+  try {
+    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+    await res.body?.cancel();
+    return res.status;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+async function pollHealthy(name: ServiceName, url: string, deadline: number, isHealthy: HealthPredicate): Promise<string | undefined> {
+  for (;;) {
+    const status = await healthStatus(url);
+    if (typeof status === 'number' && isHealthy(status)) return undefined;
+    if (Date.now() >= deadline) return `${name} (${url}/health: ${status})`;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Applies the schema and creates the topics, so no service races another on first start. */
+async function prepareInfrastructure(brokers: string[], databaseUrl: string, topicPrefix: string, logger: Logger): Promise<void> {
+  const pool = await prepareDatabase(databaseUrl, 1);
+  await pool.end();
+  await ensureTopics(createKafka(brokers, 'system-setup', logger), topicNames(topicPrefix));
+}
+
+/**
+ * Starts the services as supervised child processes (`node <svc>/dist/main.js`), after preparing
+ * the database schema and the topics. Crashed services are restarted (see Supervisor).
+ */
+export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
+  const logger = opts.logger ?? createLogger('system');
+  const brokers = opts.kafkaBrokers ?? DEFAULT_KAFKA_BROKERS.split(',');
+  const topicPrefix = opts.topicPrefix ?? '';
+  const ports = { ...DEFAULT_PORTS, ...opts.ports };
+  const services = opts.services ?? [...SERVICE_NAMES];
+  const logDir = opts.logDir ?? path.join(RUN_DIR, 'logs');
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KAFKA_BROKERS: brokers.join(','),
+    DATABASE_URL: opts.databaseUrl,
+    TOPIC_PREFIX: topicPrefix,
+    HOST: DEFAULT_HOST,
+    ADMIN_TOKEN: opts.adminToken,
+    ORDERS_PORT: String(ports.orders),
+    INVENTORY_1_PORT: String(ports.inventory1),
+    INVENTORY_2_PORT: String(ports.inventory2),
+    INVENTORY_3_PORT: String(ports.inventory3),
+    MONITOR_PORT: String(ports.monitor),
+    VOTER_PORT: String(ports.voter),
+    ...opts.env,
+  };
+  // Resolved from exactly what the services will see, so our URLs and theirs cannot disagree.
+  const endpoints = resolveEndpoints(parseEnv(endpointsEnv, env), env.HOST);
+  const urls = serviceUrls(endpoints);
+
+  await prepareInfrastructure(brokers, opts.databaseUrl, topicPrefix, logger);
+
+  const specs = Object.fromEntries(
+    services.map((name): [ServiceName, ChildSpec] => {
+      const program = serviceProgram(name);
+      return [
+        name,
+        { command: process.execPath, args: [program.main], env: { ...env, ...program.env }, logFile: path.join(logDir, `${name}.log`) },
+      ];
+    }),
+  ) as Record<ServiceName, ChildSpec>;
+  const supervisor = new Supervisor(specs, { logger, echo: opts.echo });
+  for (const name of services) supervisor.start(name);
+  logger.info({ services, logDir, topicPrefix }, 'services started');
+
+  return {
+    endpoints,
+    urls,
+    services,
+    logDir,
+    startService: (name) => supervisor.start(name),
+    stopService: (name) => supervisor.stop(name),
+    kill: (name, signal = 'SIGKILL') => supervisor.kill(name, signal),
+    pidOf: (name) => supervisor.pidOf(name),
+    waitHealthy: async (target, timeoutMs = 30_000, isHealthy = isSuccess) => {
+      const names = target === 'all' ? services : Array.isArray(target) ? target : [target];
+      const deadline = Date.now() + timeoutMs;
+      const failures = (await Promise.all(names.map((name) => pollHealthy(name, urls[name], deadline, isHealthy)))).filter(Boolean);
+      if (failures.length > 0) throw new Error(`not healthy after ${timeoutMs} ms: ${failures.join(', ')}`);
+    },
+    stop: () => supervisor.close(),
+  };
+}
