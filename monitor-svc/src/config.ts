@@ -1,14 +1,40 @@
 import { z } from 'zod';
 import { commonEnv, endpointsEnv, parseEnv, resolveEndpoints } from '@ftlab/shared';
+import { DEFAULT_DETECTOR_CONFIG } from './detector';
+
+const ms = z.coerce.number().int().min(1).max(60_000);
+const count = z.coerce.number().int().min(1).max(100);
 
 const envShape = {
   ...commonEnv,
   ...endpointsEnv,
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  PROBE_INTERVAL_MS: ms.default(DEFAULT_DETECTOR_CONFIG.intervalMs),
+  PROBE_SUSPECT_INTERVAL_MS: ms.default(DEFAULT_DETECTOR_CONFIG.suspectIntervalMs),
+  FAILURE_THRESHOLD: count.default(DEFAULT_DETECTOR_CONFIG.failureThreshold),
+  RECOVERY_THRESHOLD: count.default(DEFAULT_DETECTOR_CONFIG.recoveryThreshold),
+  FAILURE_WINDOW_SIZE: count.default(DEFAULT_DETECTOR_CONFIG.windowSize),
+  FAILURE_WINDOW_FAILURES: count.default(DEFAULT_DETECTOR_CONFIG.windowFailures),
+  PROBE_MIN_TIMEOUT_MS: ms.default(DEFAULT_DETECTOR_CONFIG.minTimeoutMs),
+  PROBE_MAX_TIMEOUT_MS: ms.default(DEFAULT_DETECTOR_CONFIG.maxTimeoutMs),
+  CONSISTENCY_INTERVAL_MS: ms.default(200),
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = parseEnv(envShape, env);
-  return { ...parsed, endpoints: resolveEndpoints(parsed, parsed.HOST) };
+  return {
+    ...parsed,
+    endpoints: resolveEndpoints(parsed, parsed.HOST),
+    detector: {
+      intervalMs: parsed.PROBE_INTERVAL_MS,
+      suspectIntervalMs: parsed.PROBE_SUSPECT_INTERVAL_MS,
+      failureThreshold: parsed.FAILURE_THRESHOLD,
+      recoveryThreshold: parsed.RECOVERY_THRESHOLD,
+      windowSize: parsed.FAILURE_WINDOW_SIZE,
+      windowFailures: parsed.FAILURE_WINDOW_FAILURES,
+      minTimeoutMs: parsed.PROBE_MIN_TIMEOUT_MS,
+      maxTimeoutMs: parsed.PROBE_MAX_TIMEOUT_MS,
+    },
+  };
 }
 export type Config = ReturnType<typeof loadConfig>;

@@ -1,12 +1,144 @@
-import { createApp, createRegistry, finishApp, listen, closeServer, runService } from '@ftlab/shared';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  closeServer,
+  counter,
+  createApp,
+  createKafka,
+  createProducer,
+  createRegistry,
+  ensureTopics,
+  finishApp,
+  gauge,
+  histogram,
+  listen,
+  prepareDatabase,
+  REPLICA_IDS,
+  replicaErrorReport,
+  runService,
+  startEventConsumer,
+  topicNames,
+  type ReplicaId,
+  type StockView,
+} from '@ftlab/shared';
 import { loadConfig } from './config';
+import { crossCheck } from './consistency';
+import { DEFAULT_DETECTOR_CONFIG, initialDetectorState } from './detector';
+import { fetchStock } from './prober';
+import { monitorRoutes } from './routes';
+import { createMonitorStore } from './store';
+import { ReplicaWatcher } from './watcher';
 
-runService('monitor-svc', undefined, async (logger) => {
+const SERVICE = 'monitor-svc';
+
+runService(SERVICE, undefined, async (logger) => {
   const config = loadConfig();
-  const registry = createRegistry('monitor-svc', 'monitor-svc');
-  const app = createApp({ registry, health: () => ({ ok: true, service: 'monitor-svc' }) });
+  const detectorConfig = { ...DEFAULT_DETECTOR_CONFIG, ...config.detector };
+  const topics = topicNames(config.TOPIC_PREFIX);
+  const registry = createRegistry(SERVICE, SERVICE);
+  const probeSeconds = histogram(registry, 'monitor_probe_duration_seconds', 'GET /health probe duration, by replica and result', ['instance_id', 'result']);
+  const up = gauge(registry, 'monitor_instance_up', '1 while the monitor has the replica ON, 0 while OFF', ['instance_id']);
+  const transitions = counter(registry, 'monitor_transitions_total', 'Replica status changes, by new status and cause', ['instance_id', 'to', 'cause']);
+  const ttd = histogram(registry, 'monitor_time_to_detect_seconds', 'Failure start (injection, or last healthy probe) → OFF', ['cause'], [0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 5, 10]);
+  const reports = counter(registry, 'monitor_error_reports_total', 'Error reports received about a replica, by cause', ['instance_id', 'cause']);
+
+  const pool = await prepareDatabase(config.DATABASE_URL);
+  const store = createMonitorStore(pool);
+  const persisted = await store.statuses();
+  const since = new Map<string, Date>([...persisted].map(([id, s]) => [id, s.since]));
+
+  const watchers = REPLICA_IDS.map(
+    (id) =>
+      new ReplicaWatcher(id, config.endpoints.inventory[id], initialDetectorState(persisted.get(id)?.status ?? 'OFF'), detectorConfig, {
+        probed: (instance, result, _timeoutMs) => probeSeconds.observe({ instance_id: instance, result: result.ok ? 'ok' : result.cause }, result.latencyMs / 1000),
+        transitioned: async (instance, transition, detail, lastHealthyAt) => {
+          try {
+            if (transition.to === 'OFF') {
+              const change = await store.markOff(instance, transition.cause, detail, lastHealthyAt);
+              since.set(instance, new Date(change.since));
+              ttd.observe({ cause: transition.cause }, change.ttd_ms / 1000);
+              logger.warn({ instance_id: instance, cause: transition.cause, ttd_ms: Math.round(change.ttd_ms), detail }, 'replica OFF');
+            } else {
+              const change = await store.markOn(instance);
+              since.set(instance, new Date(change.since));
+              logger.info({ instance_id: instance }, 'replica ON');
+            }
+            up.set({ instance_id: instance }, transition.to === 'ON' ? 1 : 0);
+            transitions.inc({ instance_id: instance, to: transition.to, cause: transition.cause });
+          } catch (err) {
+            logger.error({ err, instance_id: instance, transition }, 'could not record a status change');
+          }
+        },
+      }),
+  );
+  const byId = new Map(watchers.map((w) => [w.id, w]));
+  for (const w of watchers) up.set({ instance_id: w.id }, w.state.status === 'ON' ? 1 : 0);
+
+  const app = createApp({ registry, health: () => ({ ok: true, service: SERVICE }) });
+  monitorRoutes(app, { watchers, since, store, config: detectorConfig });
   finishApp(app, logger);
   const server = await listen(app, config.MONITOR_PORT, config.HOST);
-  logger.info({ port: config.MONITOR_PORT, host: config.HOST }, 'listening');
-  return [{ name: 'http', close: () => closeServer(server) }];
+  logger.info({ port: config.MONITOR_PORT, host: config.HOST, detector: detectorConfig }, 'listening');
+  for (const w of watchers) w.start();
+
+  // Cross-check the replicas' data on a loop of its own: it catches a lying replica without any
+  // client traffic, and it is the only evidence that releases a liar from quarantine.
+  let checking = true;
+  const consistencyLoop = (async () => {
+    while (checking) {
+      const answers = await Promise.all(REPLICA_IDS.map((id) => fetchStock(config.endpoints.inventory[id], detectorConfig.maxTimeoutMs)));
+      const snapshots: Partial<Record<ReplicaId, StockView[]>> = {};
+      REPLICA_IDS.forEach((id, i) => answers[i] && (snapshots[id] = answers[i]));
+      for (const [id, verdict] of crossCheck(snapshots)) byId.get(id)!.consistency(verdict === 'matches');
+      await sleep(config.CONSISTENCY_INTERVAL_MS);
+    }
+  })();
+
+  const saveCounters = setInterval(() => {
+    for (const w of watchers) {
+      void store
+        .saveCounters(w.id, {
+          last_probe_at: w.lastProbe?.at ?? null,
+          last_probe_latency_ms: w.lastProbe?.result.latencyMs ?? null,
+          probes_total: w.probes,
+          probe_failures_total: w.probeFailures,
+        })
+        .catch(() => undefined);
+    }
+  }, 1000);
+
+  const kafka = createKafka(config.KAFKA_BROKERS, SERVICE, logger);
+  await ensureTopics(kafka, topics);
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const errors = await startEventConsumer({
+    kafka,
+    logger,
+    registry,
+    consumer: SERVICE,
+    topic: topics.replicaErrors,
+    schema: replicaErrorReport,
+    producer,
+    deadLetterTopic: topics.deadLetters,
+    handle: (report) => {
+      reports.inc({ instance_id: report.instance_id, cause: report.cause });
+      const watcher = byId.get(report.instance_id)!;
+      if (report.cause === 'incorrect_response') watcher.reportIncorrect(`${report.reporter}: ${report.detail}`);
+      else watcher.reportFailure(report.cause);
+    },
+  });
+
+  return [
+    { name: 'http', close: () => closeServer(server) },
+    { name: 'errors', close: () => errors.stop() },
+    {
+      name: 'watchers',
+      close: async () => {
+        checking = false;
+        clearInterval(saveCounters);
+        await Promise.all([...watchers.map((w) => w.stop()), consistencyLoop]);
+      },
+    },
+    { name: 'producer', close: () => producer.disconnect() },
+    { name: 'pool', close: () => pool.end() },
+  ];
 });

@@ -131,3 +131,23 @@ export function decodeEvent<T>(schema: z.ZodType<T>, value: Buffer | null): Deco
   }
   return { ok: true, event: parsed.data };
 }
+
+/** The dead letter for a message that did not parse: where it came from, why, and its raw text. */
+export function deadLetterOf(
+  topic: string,
+  consumer: string,
+  partition: number,
+  message: { offset: string; value: Buffer | null },
+  reason: string,
+): DeadLetter {
+  return {
+    v: 1,
+    type: 'DeadLetter',
+    source_topic: topic,
+    partition,
+    offset: message.offset,
+    consumer,
+    reason,
+    raw: message.value ? message.value.toString('utf8').slice(0, 10_000) : null,
+  };
+}

@@ -10,3 +10,4 @@ export * from './api';
 export * from './service';
 export * from './transactional-consumer';
 export * from './outbox';
+export * from './event-consumer';

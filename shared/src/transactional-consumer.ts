@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { withTransaction, type Pool, type PoolClient } from './db';
-import { decodeEvent, type DeadLetter } from './events';
+import { deadLetterOf, decodeEvent, type DeadLetter } from './events';
 import { jsonMessage } from './kafka';
 import type { Logger } from './logger';
 import { counter, histogram, type Registry } from './metrics';
@@ -99,7 +99,7 @@ export async function startTransactionalConsumer<E, T>(opts: TransactionalConsum
       for (const m of fresh) {
         const decoded = decodeEvent(opts.schema, m.value);
         if (decoded.ok) records.push({ event: decoded.event, partition, offset: Number(m.offset) });
-        else deadLetters.push(deadLetterFor(opts, partition, m, decoded.reason));
+        else deadLetters.push(deadLetterOf(topic, opts.consumer, partition, m, decoded.reason));
       }
       const applied = await opts.apply(client, records);
       if (deadLetters.length > 0) {
@@ -167,18 +167,5 @@ export async function startTransactionalConsumer<E, T>(opts: TransactionalConsum
       await consumer.disconnect();
       await admin.disconnect();
     },
-  };
-}
-
-function deadLetterFor<E, T>(opts: TransactionalConsumerOptions<E, T>, partition: number, m: KafkaMessage, reason: string): DeadLetter {
-  return {
-    v: 1,
-    type: 'DeadLetter',
-    source_topic: opts.topic,
-    partition,
-    offset: m.offset,
-    consumer: opts.consumer,
-    reason,
-    raw: m.value ? m.value.toString('utf8').slice(0, 10_000) : null,
   };
 }

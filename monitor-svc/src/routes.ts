@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { instanceId, validated, type Express } from '@ftlab/shared';
+import type { DetectorConfig } from './detector';
+import type { MonitorStore } from './store';
+import type { ReplicaWatcher } from './watcher';
+
+const failuresQuery = z.object({ instance_id: instanceId.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict();
+
+export function instanceReport(w: ReplicaWatcher, since: ReadonlyMap<string, Date>) {
+  return {
+    instance_id: w.id,
+    url: w.url,
+    status: w.state.status,
+    since: since.get(w.id) ?? null,
+    cause: w.state.offCause,
+    quarantined: w.state.quarantine !== null,
+    last_probe_at: w.lastProbe?.at ?? null,
+    last_probe_ok: w.lastProbe?.result.ok ?? null,
+    last_probe_latency_ms: w.lastProbe ? Math.round(w.lastProbe.result.latencyMs * 10) / 10 : null,
+    probe_timeout_ms: w.lastProbe?.timeoutMs ?? null,
+    consecutive_failures: w.state.consecutiveFailures,
+    consecutive_successes: w.state.consecutiveSuccesses,
+    probes_total: w.probes,
+    probe_failures_total: w.probeFailures,
+  };
+}
+
+export function monitorRoutes(app: Express, deps: { watchers: ReplicaWatcher[]; since: ReadonlyMap<string, Date>; store: MonitorStore; config: DetectorConfig }): void {
+  app.get('/status', (_req, res) => {
+    res.json({ instances: deps.watchers.map((w) => instanceReport(w, deps.since)), detector: deps.config });
+  });
+  app.get('/failures', async (req, res) => {
+    const query = validated(res, failuresQuery, req.query, 'query');
+    if (query === undefined) return;
+    res.json({ failures: await deps.store.failures(query.instance_id, query.limit) });
+  });
+}

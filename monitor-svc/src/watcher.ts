@@ -1,0 +1,93 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FailureCause, ReplicaId } from '@ftlab/shared';
+import {
+  nextProbeDelayMs,
+  observeConsistency,
+  observeProbe,
+  probeTimeoutMs,
+  reportIncorrect,
+  type DetectorConfig,
+  type DetectorState,
+  type DetectorStep,
+  type ProbeResult,
+  type Transition,
+} from './detector';
+import { probeHealth } from './prober';
+
+export interface WatcherHooks {
+  probed(id: ReplicaId, result: ProbeResult, timeoutMs: number): void;
+  /** Called in order, one at a time per replica; the watcher keeps probing meanwhile. */
+  transitioned(id: ReplicaId, transition: Transition, detail: string, lastHealthyAt: Date | null): Promise<void>;
+}
+
+/**
+ * Watches one replica on its own loop, so a slow replica never delays another's probes. The
+ * detector decides; the watcher only feeds it probes and outside evidence and hands transitions
+ * to the hooks, which persist them.
+ */
+export class ReplicaWatcher {
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private persisting: Promise<void> = Promise.resolve();
+  lastProbe: { at: Date; result: ProbeResult; timeoutMs: number } | undefined;
+  lastHealthyAt: Date | null = null;
+  probes = 0;
+  probeFailures = 0;
+
+  constructor(
+    readonly id: ReplicaId,
+    readonly url: string,
+    public state: DetectorState,
+    private readonly config: DetectorConfig,
+    private readonly hooks: WatcherHooks,
+  ) {}
+
+  start(): void {
+    this.loop = (async () => {
+      while (!this.stopped) {
+        const timeoutMs = probeTimeoutMs(this.state, this.config);
+        const result = await probeHealth(this.url, timeoutMs);
+        if (this.stopped) break;
+        this.record(result, timeoutMs);
+        this.step(observeProbe(this.state, result, this.config), result.ok ? 'healthy probes' : `${result.cause} on /health`);
+        await sleep(nextProbeDelayMs(this.state, this.config));
+      }
+    })();
+  }
+
+  /** Evidence of wrong data from outside (the voter, orders-svc, or our own consistency check). */
+  reportIncorrect(detail: string): void {
+    this.step(reportIncorrect(this.state), detail);
+  }
+
+  consistency(matches: boolean): void {
+    this.step(observeConsistency(this.state, matches, this.config), matches ? 'answers match the majority again' : 'answer differs from the majority at the same log position');
+  }
+
+  /** A failure someone else saw while talking to the replica (the voter's fan-out). */
+  reportFailure(cause: Exclude<FailureCause, 'incorrect_response'>): void {
+    this.step(observeProbe(this.state, { ok: false, cause, latencyMs: 0 }, this.config), `${cause} seen by the voter`);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+    await this.persisting;
+  }
+
+  private record(result: ProbeResult, timeoutMs: number): void {
+    const at = new Date();
+    this.lastProbe = { at, result, timeoutMs };
+    this.probes++;
+    if (result.ok) this.lastHealthyAt = at;
+    else this.probeFailures++;
+    this.hooks.probed(this.id, result, timeoutMs);
+  }
+
+  private step({ state, transition }: DetectorStep, detail: string): void {
+    this.state = state;
+    if (!transition) return;
+    const lastHealthyAt = this.lastHealthyAt;
+    this.persisting = this.persisting.then(() => this.hooks.transitioned(this.id, transition, detail, lastHealthyAt));
+  }
+}
