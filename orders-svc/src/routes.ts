@@ -60,6 +60,10 @@ export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: De
     res.json({ orders: (await store.list(query.status, query.limit)).map(view) });
   });
 
+  app.get('/orders/stats', async (_req, res) => {
+    res.json({ counts: await store.countsByStatus() });
+  });
+
   app.get('/orders/:order_id', async (req, res) => {
     const id = validated(res, orderId, req.params.order_id, 'params');
     const query = validated(res, getQuery, req.query, 'query');
