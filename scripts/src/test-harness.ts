@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { createLogger, parseEnv } from '@ftlab/shared';
+import { startKafka } from './kafka/broker';
+import { exited, spawnOwned } from './launcher/children';
+import { Lifecycle } from './launcher/lifecycle';
+import { REPO_ROOT } from './paths';
+import { freePort } from './ports';
+import { ensurePostgres } from './postgres/server';
+import { testEnv, testLogDir } from './testing';
+
+/**
+ * `npm test`: every *.test.js under <workspace>/dist, one file at a time, against a real broker
+ * (a fresh one on a free port, so it runs beside `npm start`, unless KAFKA_BROKERS is set) and
+ * a real PostgreSQL. Arguments filter test files by path: `npm test -- orders`.
+ */
+
+const filtersArg = z.array(z.string().min(1, 'empty filter'));
+/** A test that hangs fails instead of hanging CI; a test can ask for more with its own timeout. */
+const TEST_TIMEOUT_MS = 300_000;
+
+const logger = createLogger('test-harness');
+
+/** Compiled test files of every workspace, relative to the repository root, sorted. */
+function findTestFiles(filters: string[]): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== 'node_modules') walk(full);
+      else if (entry.isFile() && entry.name.endsWith('.test.js')) found.push(path.relative(REPO_ROOT, full));
+    }
+  };
+  for (const entry of fs.readdirSync(REPO_ROOT, { withFileTypes: true })) {
+    const dist = path.join(REPO_ROOT, entry.name, 'dist');
+    if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules' && fs.existsSync(dist)) walk(dist);
+  }
+  return found.filter((file) => filters.length === 0 || filters.some((f) => file.includes(f))).sort();
+}
+
+/** Runs the files with node's test runner, one file at a time; resolves with its exit code. */
+async function runTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawnOwned(
+    process.execPath,
+    ['--test', '--test-concurrency=1', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files],
+    { cwd: REPO_ROOT, env, stdio: 'inherit' },
+  );
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  await exited(child);
+  process.removeListener('SIGINT', forward);
+  process.removeListener('SIGTERM', forward);
+  return child.exitCode ?? 1;
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const env = parseEnv(testEnv);
+  const filters = filtersArg.parse(process.argv.slice(2));
+  const files = findTestFiles(filters);
+  if (files.length === 0) {
+    logger.error({ filters }, 'no test files match (did the build run?)');
+    return 1;
+  }
+
+  const lifecycle = new Lifecycle(logger);
+  let code = 1;
+  try {
+    const brokers =
+      env.KAFKA_BROKERS ??
+      (
+        await lifecycle.add(
+          'kafka',
+          async () => {
+            const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftlab-test-kafka-'));
+            // Only this run's broker log is kept, so what is there after a failure is about that failure.
+            fs.rmSync(testLogDir('kafka'), { recursive: true, force: true });
+            try {
+              const broker = await startKafka({ logger, port: await freePort(), dataDir, logDir: testLogDir('kafka') });
+              return { broker, dataDir };
+            } catch (err) {
+              fs.rmSync(dataDir, { recursive: true, force: true });
+              throw err;
+            }
+          },
+          async ({ broker, dataDir }) => {
+            await broker.stop();
+            fs.rmSync(dataDir, { recursive: true, force: true });
+          },
+        )
+      ).broker.brokers;
+    await lifecycle.add('postgres', () => ensurePostgres(`${env.TEST_DATABASE_URL_BASE}/postgres`, logger), (pg) => pg.stop());
+
+    logger.info({ files: files.length, brokers }, 'running tests');
+    code = await runTests(files, { ...process.env, KAFKA_BROKERS: brokers.join(','), TEST_DATABASE_URL_BASE: env.TEST_DATABASE_URL_BASE });
+  } finally {
+    await lifecycle.stop();
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`\nnpm test: ${code === 0 ? 'passed' : 'FAILED'} (${files.length} test files) in ${seconds} s\n`);
+  return code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    logger.fatal(err.message);
+    process.exit(1);
+  },
+);

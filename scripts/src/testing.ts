@@ -1,0 +1,60 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_DATABASE_URL, commonEnv, createPool, parseEnv } from '@ftlab/shared';
+import { TEST_ARTIFACTS_DIR } from './paths';
+
+/**
+ * Helpers for integration tests run by the test harness (`npm test`), which starts a broker and
+ * sets KAFKA_BROKERS and TEST_DATABASE_URL_BASE for them.
+ */
+
+/** What the harness passes to tests; the harness reads the same variables from its own environment. */
+export const testEnv = {
+  KAFKA_BROKERS: commonEnv.KAFKA_BROKERS.removeDefault().optional(),
+  /** Server URL without a database: each test creates its own database there. */
+  TEST_DATABASE_URL_BASE: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/[^/]+$/, 'expected postgres://user@host:port, without a database')
+    .default(DEFAULT_DATABASE_URL.replace(/\/[^/]*$/, '')),
+};
+
+/** The broker the harness started (or the one KAFKA_BROKERS names). */
+export function testKafkaBrokers(): string[] {
+  const brokers = parseEnv(testEnv).KAFKA_BROKERS;
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run integration tests through `npm test`, which starts a broker');
+  return brokers;
+}
+
+/** A database name from a test's name: lowercase, [a-z0-9_] only, within PostgreSQL's 63 bytes. */
+function databaseName(name: string): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9_]+/g, '_').slice(0, 40);
+  return `ftlab_test_${slug}`;
+}
+
+/**
+ * An empty database for one test: `ftlab_test_<name>` is dropped (even with open connections left
+ * by an earlier, aborted run) and created again. Use a different name in every test.
+ */
+export async function freshDatabaseUrl(name: string): Promise<string> {
+  const base = parseEnv(testEnv).TEST_DATABASE_URL_BASE;
+  const database = databaseName(name);
+  const admin = createPool(`${base}/postgres`, 1);
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${database}"`);
+  } finally {
+    await admin.end();
+  }
+  return `${base}/${database}`;
+}
+
+/** A topic (and consumer group) prefix no other test or run uses, so tests never see each other's messages. */
+export function uniqueTopicPrefix(label = 't'): string {
+  return `${label}-${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}.`;
+}
+
+/** Where a test keeps its logs (service logs, broker logs): kept after the run for inspection. */
+export function testLogDir(name: string): string {
+  return path.join(TEST_ARTIFACTS_DIR, name);
+}
