@@ -1,0 +1,225 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DEFAULT_DETECTOR_CONFIG as C,
+  initialDetectorState,
+  nextProbeDelayMs,
+  observeConsistency,
+  observeProbe,
+  probeTimeoutMs,
+  reportIncorrect,
+  type DetectorState,
+  type DetectorStep,
+  type ProbeResult,
+} from './detector';
+import { SEED_RULE, simulateDetection, simulateFalseOffs, ttdReport } from './detector.bench';
+
+const OK: ProbeResult = { ok: true, latencyMs: 3 };
+const REFUSED: ProbeResult = { ok: false, cause: 'crash', latencyMs: 1 };
+const HTTP_500: ProbeResult = { ok: false, cause: 'http_error', latencyMs: 2 };
+const timedOut = (s: DetectorState): ProbeResult => ({ ok: false, cause: 'timeout', latencyMs: probeTimeoutMs(s, C) });
+
+/** Feeds probes in order; returns the final state and every transition, in order. */
+function feed(state: DetectorState, probes: ProbeResult[]): { state: DetectorState; steps: DetectorStep[] } {
+  const steps: DetectorStep[] = [];
+  for (const p of probes) {
+    const step = observeProbe(state, p, C);
+    steps.push(step);
+    state = step.state;
+  }
+  return { state, steps };
+}
+const transitions = (steps: DetectorStep[]) => steps.flatMap((s) => (s.transition ? [s.transition] : []));
+const times = <T>(n: number, x: T): T[] => Array.from({ length: n }, () => x);
+/** A replica that has been healthy for a while: ON, latency estimate warmed up. */
+const healthy = (): DetectorState => feed(initialDetectorState('ON'), times(20, OK)).state;
+
+test('a crashed replica is OFF after exactly failureThreshold refused probes, cause crash', () => {
+  const { steps } = feed(healthy(), times(C.failureThreshold, REFUSED));
+  assert.equal(steps.at(-2)?.state.status, 'ON', 'one refused probe fewer must not be enough');
+  assert.deepEqual(steps.at(-1)?.transition, { to: 'OFF', cause: 'crash' });
+  assert.deepEqual(transitions(steps), [{ to: 'OFF', cause: 'crash' }]);
+});
+
+test('a healthy replica stays ON and is probed at the relaxed interval', () => {
+  const { state, steps } = feed(healthy(), times(10_000, OK));
+  assert.equal(state.status, 'ON');
+  assert.deepEqual(transitions(steps), []);
+  assert.equal(nextProbeDelayMs(state, C), C.intervalMs);
+});
+
+test('an OFF replica comes back ON after exactly recoveryThreshold consecutive successes; a failure restarts the count', () => {
+  const off = feed(healthy(), times(C.failureThreshold, REFUSED)).state;
+  const almost = feed(off, times(C.recoveryThreshold - 1, OK));
+  assert.equal(almost.state.status, 'OFF');
+  const reset = feed(almost.state, [REFUSED, ...times(C.recoveryThreshold - 1, OK)]);
+  assert.deepEqual(transitions(reset.steps), [], 'the failure must restart the count');
+  const back = observeProbe(reset.state, OK, C);
+  assert.deepEqual(back.transition, { to: 'ON', cause: 'recovered' });
+  assert.equal(back.state.offCause, null);
+});
+
+test('a fresh detector starts OFF and trusts a replica only after recoveryThreshold healthy probes', () => {
+  const { steps } = feed(initialDetectorState(), times(C.recoveryThreshold, OK));
+  assert.equal(steps.at(-2)?.state.status, 'OFF');
+  assert.deepEqual(transitions(steps), [{ to: 'ON', cause: 'recovered' }]);
+});
+
+test('latency of 1200 ms: every probe times out at the adaptive timeout, OFF after failureThreshold, cause timeout', () => {
+  let state = healthy();
+  const timeout = probeTimeoutMs(state, C);
+  assert.ok(timeout >= C.minTimeoutMs && timeout <= C.maxTimeoutMs && timeout < 1200 * 0.8, `timeout ${timeout}`);
+  const steps: DetectorStep[] = [];
+  for (let i = 0; i < C.failureThreshold; i++) {
+    const step = observeProbe(state, timedOut(state), C);
+    steps.push(step);
+    state = step.state;
+  }
+  assert.deepEqual(transitions(steps), [{ to: 'OFF', cause: 'timeout' }]);
+  assert.equal(steps.at(-1)?.transition?.to, 'OFF', 'OFF on exactly the last timeout');
+  assert.equal(probeTimeoutMs(state, C), timeout, 'timeouts must not teach the detector to wait longer');
+});
+
+test('intermittent 5xx that never fails failureThreshold times in a row still goes OFF by the window rule', () => {
+  // F S F S F S F: never 2 in a row, 4 of the last 7 failed.
+  const pattern = [HTTP_500, OK, HTTP_500, OK, HTTP_500, OK, HTTP_500];
+  const { steps } = feed(healthy(), pattern);
+  assert.deepEqual(transitions(steps), [{ to: 'OFF', cause: 'http_error' }]);
+  assert.equal(steps.at(-1)?.transition?.to, 'OFF', 'on the windowFailures-th failure, not before');
+});
+
+test('isolated failures of a healthy replica do not add up once they leave the window', () => {
+  // One failure every windowSize - 2 probes: never windowFailures inside one window.
+  const spaced = [HTTP_500, ...times(C.windowSize - 3, OK)];
+  const { state, steps } = feed(healthy(), Array.from({ length: 50 }, () => spaced).flat());
+  assert.deepEqual(transitions(steps), []);
+  assert.equal(state.status, 'ON');
+  // windowFailures - 1 failures in one window are tolerated, one more is not.
+  const close = feed(healthy(), [HTTP_500, OK, HTTP_500, OK, OK, HTTP_500]);
+  assert.deepEqual(transitions(close.steps), []);
+  assert.equal(observeProbe(close.state, HTTP_500, C).transition?.to, 'OFF');
+});
+
+test('the OFF cause is the most frequent failure in the window; a tie goes to the most recent', () => {
+  const majority = feed(healthy(), [HTTP_500, OK, { ok: false, cause: 'timeout', latencyMs: 150 }, HTTP_500, OK, REFUSED]);
+  assert.deepEqual(transitions(majority.steps), [{ to: 'OFF', cause: 'http_error' }]);
+  const tie = feed(healthy(), [HTTP_500, OK, HTTP_500, REFUSED, REFUSED]);
+  assert.deepEqual(transitions(tie.steps), [{ to: 'OFF', cause: 'crash' }]);
+});
+
+test('one failure makes the replica suspect (faster probes) until it leaves the window; an OFF replica is probed at the relaxed pace', () => {
+  let state = observeProbe(healthy(), HTTP_500, C).state;
+  assert.equal(nextProbeDelayMs(state, C), C.suspectIntervalMs);
+  state = feed(state, times(C.windowSize - 1, OK)).state;
+  assert.equal(nextProbeDelayMs(state, C), C.suspectIntervalMs, 'the failure is still in the window');
+  state = observeProbe(state, OK, C).state;
+  assert.equal(nextProbeDelayMs(state, C), C.intervalMs);
+  const off = feed(healthy(), times(C.failureThreshold, REFUSED)).state;
+  assert.equal(nextProbeDelayMs(off, C), C.intervalMs);
+});
+
+test('a replica reported for wrong data is OFF at once and quarantined; healthy probes alone never bring it back', () => {
+  const reported = reportIncorrect(healthy());
+  assert.deepEqual(reported.transition, { to: 'OFF', cause: 'incorrect_response' });
+  assert.equal(reported.state.quarantine?.cause, 'incorrect_response');
+  const { state, steps } = feed(reported.state, times(1000, OK));
+  assert.deepEqual(transitions(steps), []);
+  assert.equal(state.status, 'OFF');
+  assert.equal(state.offCause, 'incorrect_response');
+});
+
+test('recoveryThreshold consecutive consistency matches plus healthy probes release a quarantined replica', () => {
+  let state = feed(reportIncorrect(healthy()).state, times(C.recoveryThreshold, OK)).state;
+  for (let i = 1; i < C.recoveryThreshold; i++) {
+    const step = observeConsistency(state, true, C);
+    assert.equal(step.transition, undefined, `match ${i} of ${C.recoveryThreshold} is not enough`);
+    state = step.state;
+  }
+  const released = observeConsistency(state, true, C);
+  assert.deepEqual(released.transition, { to: 'ON', cause: 'recovered' });
+  assert.equal(released.state.quarantine, null);
+  assert.equal(released.state.offCause, null);
+});
+
+test('a consistency mismatch in quarantine restarts the count of matches', () => {
+  let state = feed(reportIncorrect(healthy()).state, times(C.recoveryThreshold, OK)).state;
+  for (let i = 0; i < C.recoveryThreshold - 1; i++) state = observeConsistency(state, true, C).state;
+  const mismatch = observeConsistency(state, false, C);
+  assert.equal(mismatch.transition, undefined, 'already OFF: no new transition');
+  state = mismatch.state;
+  assert.equal(state.quarantine?.consistentMatches, 0);
+  for (let i = 0; i < C.recoveryThreshold - 1; i++) {
+    const step = observeConsistency(state, true, C);
+    assert.equal(step.transition, undefined);
+    state = step.state;
+  }
+  assert.equal(observeConsistency(state, true, C).transition?.to, 'ON');
+});
+
+test('leaving quarantine needs healthy probes too: consistent but unreachable stays OFF', () => {
+  let state = reportIncorrect(healthy()).state;
+  state = feed(state, times(10, REFUSED)).state;
+  for (let i = 0; i < 2 * C.recoveryThreshold; i++) state = observeConsistency(state, true, C).state;
+  assert.equal(state.status, 'OFF');
+  const { steps } = feed(state, times(C.recoveryThreshold, OK));
+  assert.deepEqual(transitions(steps), [{ to: 'ON', cause: 'recovered' }]);
+  assert.equal(steps.at(-2)?.state.status, 'OFF', 'on exactly the recoveryThreshold-th healthy probe');
+});
+
+test('outside quarantine a consistency mismatch quarantines the replica; a match changes nothing', () => {
+  const start = healthy();
+  assert.deepEqual(observeConsistency(start, true, C), { state: start });
+  const step = observeConsistency(start, false, C);
+  assert.deepEqual(step.transition, { to: 'OFF', cause: 'incorrect_response' });
+  assert.notEqual(step.state.quarantine, null);
+});
+
+test('the probe timeout adapts to observed latency but stays within [minTimeoutMs, maxTimeoutMs]', () => {
+  assert.equal(probeTimeoutMs(initialDetectorState(), C), C.maxTimeoutMs, 'no answer yet: be patient');
+  assert.equal(probeTimeoutMs(healthy(), C), C.minTimeoutMs, 'a few ms of latency: the floor');
+  // A loaded replica answering in 60-140 ms needs more than the floor, or it would be flagged.
+  const loaded = feed(initialDetectorState('ON'), Array.from({ length: 40 }, (_, i) => ({ ok: true as const, latencyMs: i % 2 ? 60 : 140 }))).state;
+  const t = probeTimeoutMs(loaded, C);
+  assert.ok(t > C.minTimeoutMs && t <= C.maxTimeoutMs, `loaded timeout ${t}`);
+  const slow = feed(initialDetectorState('ON'), times(40, { ok: true as const, latencyMs: 900 })).state;
+  assert.equal(probeTimeoutMs(slow, C), C.maxTimeoutMs, 'never above the ceiling');
+  // And it comes back down once the replica is fast again.
+  assert.equal(probeTimeoutMs(feed(loaded, times(60, OK)).state, C), C.minTimeoutMs);
+});
+
+test('the functions are pure: the input state is never modified', () => {
+  const deepFreeze = (s: DetectorState) => Object.freeze({ ...s, window: Object.freeze([...s.window]) });
+  const s = deepFreeze(observeProbe(healthy(), HTTP_500, C).state);
+  const before = JSON.stringify(s);
+  observeProbe(s, REFUSED, C);
+  observeProbe(s, OK, C);
+  observeConsistency(reportIncorrect(s).state, true, C);
+  assert.equal(JSON.stringify(s), before);
+});
+
+// ---- simulation in virtual time (model in detector.bench.ts) ----
+
+test('simulation, 2000 trials per fault: p99 time from fault start to OFF is under 1 s, with the right cause', () => {
+  const report = ttdReport(C, 2000, 42);
+  for (const [fault, q] of Object.entries(report)) {
+    console.log(`  ${fault.padEnd(12)} TTD p50 ${q.p50.toFixed(0)} ms, p99 ${q.p99.toFixed(0)} ms, max ${q.max.toFixed(0)} ms`);
+    assert.ok(q.p99 < 1000, `${fault}: p99 ${q.p99.toFixed(0)} ms`);
+  }
+  const expected = { crash: 'crash', latency: 'timeout', intermittent: 'http_error' } as const;
+  for (const [fault, cause] of Object.entries(expected)) {
+    const { causes } = simulateDetection(fault as keyof typeof expected, 500, 9, C);
+    assert.deepEqual(new Set(causes), new Set([cause]), `${fault} must be reported as ${cause}`);
+  }
+});
+
+test('simulation: the seed rule (3 in a row, 1 s timeout, 200 ms) misses the target, so the check above can fail', () => {
+  const report = ttdReport(SEED_RULE, 500, 42);
+  assert.ok(report.latency.p99 >= 1000 && report.intermittent.p99 >= 1000, JSON.stringify(report));
+});
+
+test('simulation: a healthy replica under load (1 % independent failures, GC pauses) has at most 1 false OFF per hour', () => {
+  const { falseOffs, probes } = simulateFalseOffs(3_600_000, 7, C);
+  console.log(`  healthy 1 h: ${falseOffs} false OFF over ${probes} probes`);
+  assert.ok(probes > 50_000, 'the simulation must actually probe');
+  assert.ok(falseOffs <= 1, `${falseOffs} false OFF in 1 h`);
+});

@@ -1,0 +1,228 @@
+/**
+ * Failure detector for ONE inventory replica: a pure state machine fed with the results of GET /health
+ * probes (and with reports of wrong data). The monitor owns the clock, the HTTP calls and the loop; this
+ * module only decides, so every rule is tested in virtual time (detector.bench.ts has the simulation).
+ *
+ * Design. Probe every 50 ms; while any failure is among the last 10 probes, every 20 ms, so a suspicion is
+ * confirmed or cleared within a few hundred ms. The probe timeout follows the observed /health latency
+ * (RFC 6298: smoothed latency + 4 x deviation) clamped to [150, 300] ms: a healthy /health answers in a few
+ * ms, so a 1200 ms one times out after 150 ms instead of 1 s. A replica goes OFF on EITHER rule: 3
+ * consecutive failures (crash, latency: every probe fails) OR 4 of the last 10 probes failed (intermittent
+ * 5xx, where runs of 3 are rare). The OFF cause is the most frequent failure in the window. It comes back
+ * ON after 5 consecutive successes. A replica reported for wrong data is OFF at once and QUARANTINED: its
+ * /health is fine (a liar, not a corpse), so only 5 consecutive consistency checks that match the majority,
+ * plus 5 healthy probes, release it.
+ *
+ * False-positive trade-off. Fewer failures or fewer probes per decision detect faster but flag healthy
+ * replicas more often. With probes failing independently at 1 %, a false OFF needs 2 more failures right
+ * after one (1e-4) or 3 more within the next 9 probes (~8e-5); at ~20 probes/s that is ~0.13 false OFF per
+ * hour, ~0.17 measured with GC pauses (3 of 6 would be ~1 per hour). Speed comes from probing often, not
+ * from trusting less evidence: at a 200 ms interval, 4 healthy-looking probes in a row (p = 1/16 at 50 %
+ * failures) already push intermittent detection past 1 s. 20 tiny GETs/s per replica are cheap. The 150 ms
+ * timeout floor keeps GC pauses under 150 ms from counting; a longer pause costs one failure, not three.
+ */
+import type { FailureCause, InstanceStatus } from '@ftlab/shared';
+
+/** Failures a probe of /health can observe by itself; wrong data is only ever reported from outside. */
+export type ProbeFailureCause = Exclude<FailureCause, 'incorrect_response'>;
+
+/** One GET /health probe as the monitor saw it; `latencyMs` is the time until the answer or the give-up. */
+export type ProbeResult =
+  | { ok: true; latencyMs: number }
+  | { ok: false; cause: ProbeFailureCause; latencyMs: number };
+
+export interface DetectorConfig {
+  /** Probe period of a replica with no recent failure, and of an OFF replica (it needs no hurry). */
+  intervalMs: number;
+  /** Probe period of an ON replica with a failure in its window: suspicion is settled quickly. */
+  suspectIntervalMs: number;
+  /** Consecutive failed probes that make an ON replica OFF (crash, latency). */
+  failureThreshold: number;
+  /** How many of the latest probes the intermittent rule looks at. */
+  windowSize: number;
+  /** Failed probes among the latest `windowSize` that make an ON replica OFF (intermittent). */
+  windowFailures: number;
+  /** Consecutive healthy probes (and, in quarantine, consistency matches) that bring a replica back ON. */
+  recoveryThreshold: number;
+  /** Floor of the adaptive timeout: well above healthy latency and GC pauses of ~100 ms. */
+  minTimeoutMs: number;
+  /** Ceiling of the adaptive timeout: bounds the time a slow replica can hide behind a slow history. */
+  maxTimeoutMs: number;
+  /** Timeout = smoothed latency + this × latency deviation (RFC 6298 uses 4). */
+  timeoutDeviations: number;
+}
+
+export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
+  intervalMs: 50,
+  suspectIntervalMs: 20,
+  failureThreshold: 3,
+  windowSize: 10,
+  windowFailures: 4,
+  recoveryThreshold: 5,
+  minTimeoutMs: 150,
+  maxTimeoutMs: 300,
+  timeoutDeviations: 4,
+});
+
+/** Latency of successful probes, smoothed as TCP does for its retransmission timer (RFC 6298). */
+export interface LatencyEstimate {
+  readonly smoothedMs: number;
+  readonly deviationMs: number;
+}
+
+/** 'ok' or what went wrong, for one probe. */
+export type WindowEntry = 'ok' | ProbeFailureCause;
+
+export interface Quarantine {
+  readonly cause: 'incorrect_response';
+  /** Consecutive consistency checks that matched the majority since the last mismatch or report. */
+  readonly consistentMatches: number;
+}
+
+export interface DetectorState {
+  readonly status: InstanceStatus;
+  /** Why the replica is OFF; null while ON or before any evidence (initial OFF). */
+  readonly offCause: FailureCause | null;
+  readonly consecutiveFailures: number;
+  readonly consecutiveSuccesses: number;
+  /** Outcomes of the latest probes, oldest first, at most `windowSize`. */
+  readonly window: readonly WindowEntry[];
+  /** Null until the first successful probe. */
+  readonly latency: LatencyEstimate | null;
+  /** Set while the replica is OFF for wrong data; cleared when it comes back ON. */
+  readonly quarantine: Quarantine | null;
+}
+
+export type Transition = { to: 'OFF'; cause: FailureCause } | { to: 'ON'; cause: 'recovered' };
+
+export interface DetectorStep {
+  state: DetectorState;
+  /** Present only when the status changed with this observation. */
+  transition?: Transition;
+}
+
+/**
+ * A fresh detector. Defaults to OFF: a replica is trusted only after `recoveryThreshold` healthy probes,
+ * so a monitor that (re)starts never routes reads to a replica it has not seen alive.
+ */
+export function initialDetectorState(status: InstanceStatus = 'OFF'): DetectorState {
+  return {
+    status,
+    offCause: null,
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 0,
+    window: [],
+    latency: null,
+    quarantine: null,
+  };
+}
+
+/** Feeds one probe result. OFF when either failure rule fires; ON after enough successes (never from quarantine alone). */
+export function observeProbe(
+  state: DetectorState,
+  result: ProbeResult,
+  config: Readonly<DetectorConfig> = DEFAULT_DETECTOR_CONFIG,
+): DetectorStep {
+  const entry: WindowEntry = result.ok ? 'ok' : result.cause;
+  const window = [...state.window, entry].slice(-config.windowSize);
+  const next: DetectorState = {
+    ...state,
+    window,
+    consecutiveFailures: result.ok ? 0 : state.consecutiveFailures + 1,
+    consecutiveSuccesses: result.ok ? state.consecutiveSuccesses + 1 : 0,
+    // Only answers measure the server; a timeout says nothing about how long it would have taken.
+    latency: result.ok ? updateLatency(state.latency, result.latencyMs) : state.latency,
+  };
+  if (next.status === 'ON' && !result.ok) {
+    const failures = window.filter((e) => e !== 'ok').length;
+    if (next.consecutiveFailures >= config.failureThreshold || failures >= config.windowFailures) {
+      return goOff(next, dominantCause(window));
+    }
+  }
+  return next.status === 'OFF' ? maybeRecover(next, config) : { state: next };
+}
+
+/**
+ * The replica served wrong data (seen by the voter or a consistency check). OFF at once and quarantined:
+ * its /health stays fine, so probes alone must never bring it back. A repeated report restarts the count.
+ */
+export function reportIncorrect(state: DetectorState): DetectorStep {
+  const next: DetectorState = {
+    ...state,
+    quarantine: { cause: 'incorrect_response', consistentMatches: 0 },
+  };
+  return goOff(next, 'incorrect_response');
+}
+
+/**
+ * Result of comparing the replica's answer with the other replicas' at the SAME log position (the caller
+ * guarantees that; at different positions a difference is lag, not a lie). In quarantine, matches count
+ * toward release and a mismatch resets the count. Outside quarantine a mismatch is proof of wrong data,
+ * so it quarantines like `reportIncorrect`; a match changes nothing.
+ */
+export function observeConsistency(
+  state: DetectorState,
+  matchesMajority: boolean,
+  config: Readonly<DetectorConfig> = DEFAULT_DETECTOR_CONFIG,
+): DetectorStep {
+  if (!matchesMajority) return reportIncorrect(state);
+  if (state.quarantine === null) return { state };
+  const next: DetectorState = {
+    ...state,
+    quarantine: { ...state.quarantine, consistentMatches: state.quarantine.consistentMatches + 1 },
+  };
+  return maybeRecover(next, config);
+}
+
+/** How long the monitor waits after a probe completes before sending the next one. */
+export function nextProbeDelayMs(state: DetectorState, config: Readonly<DetectorConfig> = DEFAULT_DETECTOR_CONFIG): number {
+  const suspect = state.status === 'ON' && state.window.some((e) => e !== 'ok');
+  return suspect ? config.suspectIntervalMs : config.intervalMs;
+}
+
+/** How long the monitor waits for /health before counting the probe as a timeout. */
+export function probeTimeoutMs(state: DetectorState, config: Readonly<DetectorConfig> = DEFAULT_DETECTOR_CONFIG): number {
+  // Without a single answer yet, be patient: the ceiling still bounds detection.
+  if (state.latency === null) return config.maxTimeoutMs;
+  const raw = state.latency.smoothedMs + config.timeoutDeviations * state.latency.deviationMs;
+  return Math.round(Math.min(config.maxTimeoutMs, Math.max(config.minTimeoutMs, raw)));
+}
+
+// ---- internals ----
+
+function updateLatency(prev: LatencyEstimate | null, sampleMs: number): LatencyEstimate {
+  // RFC 6298 §2: first sample sets SRTT = R, RTTVAR = R/2; then alpha = 1/8, beta = 1/4.
+  if (prev === null) return { smoothedMs: sampleMs, deviationMs: sampleMs / 2 };
+  return {
+    deviationMs: 0.75 * prev.deviationMs + 0.25 * Math.abs(prev.smoothedMs - sampleMs),
+    smoothedMs: 0.875 * prev.smoothedMs + 0.125 * sampleMs,
+  };
+}
+
+/** The most frequent failure in the window; on a tie the most recent one, as the freshest evidence. */
+function dominantCause(window: readonly WindowEntry[]): ProbeFailureCause {
+  const counts = new Map<ProbeFailureCause, number>();
+  let best: ProbeFailureCause | null = null;
+  for (let i = window.length - 1; i >= 0; i--) {
+    const e = window[i];
+    if (e === undefined || e === 'ok') continue;
+    const n = (counts.get(e) ?? 0) + 1;
+    counts.set(e, n);
+    if (best === null || n > (counts.get(best) ?? 0)) best = e;
+  }
+  // Unreachable from observeProbe (it only calls this after a failure); 'http_error' keeps the type total.
+  return best ?? 'http_error';
+}
+
+function goOff(state: DetectorState, cause: FailureCause): DetectorStep {
+  const next: DetectorState = { ...state, status: 'OFF', offCause: cause };
+  return state.status === 'OFF' ? { state: next } : { state: next, transition: { to: 'OFF', cause } };
+}
+
+function maybeRecover(state: DetectorState, config: Readonly<DetectorConfig>): DetectorStep {
+  if (state.status !== 'OFF') return { state };
+  const healthy = state.consecutiveSuccesses >= config.recoveryThreshold;
+  const consistent = state.quarantine === null || state.quarantine.consistentMatches >= config.recoveryThreshold;
+  if (!healthy || !consistent) return { state };
+  return { state: { ...state, status: 'ON', offCause: null, quarantine: null }, transition: { to: 'ON', cause: 'recovered' } };
+}
