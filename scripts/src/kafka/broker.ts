@@ -19,6 +19,8 @@ export interface KafkaOptions {
   dataDir: string;
   /** Where server.log (log4j) and kafka.out (JVM stdout/stderr) go. */
   logDir: string;
+  /** Aborting gives up waiting for readiness (and stops the JVM), e.g. on Ctrl-C during startup. */
+  signal?: AbortSignal;
 }
 
 export interface KafkaBroker {
@@ -102,7 +104,7 @@ async function formatStorage(libsDir: string, log4jFile: string, propsFile: stri
 }
 
 /** Resolves once a kafkajs admin client can list topics; rejects if the broker exits or the deadline passes. */
-async function waitReady(brokers: string[], isDead: () => boolean, timeoutMs: number): Promise<void> {
+async function waitReady(brokers: string[], isDead: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const kafka = new Kafka({
     clientId: 'kafka-ready-probe',
     brokers,
@@ -113,6 +115,7 @@ async function waitReady(brokers: string[], isDead: () => boolean, timeoutMs: nu
   const deadline = Date.now() + timeoutMs;
   let lastError = 'not tried';
   while (Date.now() < deadline && !isDead()) {
+    signal?.throwIfAborted();
     const admin = kafka.admin();
     try {
       await admin.connect();
@@ -163,7 +166,7 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
   const stop = () => terminate(child, STOP_GRACE_MS);
 
   try {
-    await waitReady(brokers, () => dead, READY_TIMEOUT_MS);
+    await waitReady(brokers, () => dead, READY_TIMEOUT_MS, opts.signal);
   } catch (err) {
     await stop();
     throw new Error(

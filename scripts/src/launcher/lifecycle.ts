@@ -3,6 +3,9 @@ import type { Closer, Logger } from '@ftlab/shared';
 /** Thrown by Lifecycle.add when shutdown was requested while a resource was starting. */
 export class ShutdownRequested extends Error {
   override name = 'ShutdownRequested';
+  constructor() {
+    super('shutdown requested');
+  }
 }
 
 /**
@@ -14,6 +17,7 @@ export class Lifecycle {
   private readonly closers: Closer[] = [];
   private inflight: Promise<unknown> = Promise.resolve();
   private stopping?: Promise<void>;
+  private readonly aborter = new AbortController();
 
   constructor(private readonly logger: Logger) {}
 
@@ -33,9 +37,15 @@ export class Lifecycle {
     return this.stopping !== undefined;
   }
 
+  /** Aborted when stop() is called: lets a slow start give up instead of being waited for. */
+  get signal(): AbortSignal {
+    return this.aborter.signal;
+  }
+
   /** Closes everything started so far, newest first; every call returns the same promise. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.aborter.abort(new ShutdownRequested());
       await this.inflight;
       for (const closer of this.closers.reverse()) {
         try {

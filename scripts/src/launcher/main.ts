@@ -5,7 +5,7 @@ import { CACHE_DIR, RUN_DIR } from '../paths';
 import { ensurePostgres } from '../postgres/server';
 import { SERVICE_NAMES, startSystem, type RunningSystem } from '../system';
 import { ADMIN_TOKEN_FILE, adminToken, ensureAdminTokenFile } from './admin-token';
-import { Lifecycle, ShutdownRequested } from './lifecycle';
+import { Lifecycle } from './lifecycle';
 
 /**
  * `npm start`: the whole system in the foreground: a local Kafka (unless KAFKA_BROKERS points at
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       (
         await lifecycle.add(
           'kafka',
-          () => startKafka({ logger, port: env.KAFKA_PORT, dataDir: KAFKA_DATA_DIR, logDir: KAFKA_LOG_DIR }),
+          () => startKafka({ logger, port: env.KAFKA_PORT, dataDir: KAFKA_DATA_DIR, logDir: KAFKA_LOG_DIR, signal: lifecycle.signal }),
           (broker) => broker.stop(),
         )
       ).brokers;
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     const kafka = env.KAFKA_BROKERS ? `${brokers.join(',')} (external)` : `${brokers.join(',')} (local broker, logs in ${KAFKA_LOG_DIR})`;
     printSummary(system, kafka, `${env.DATABASE_URL}${postgres.embedded ? ' (embedded)' : ''}`, tokenSource);
   } catch (err) {
-    if (err instanceof ShutdownRequested) return; // onSignal finishes the shutdown
+    if (lifecycle.isStopping) return; // a signal interrupted the start: onSignal finishes the shutdown
     logger.fatal({ err }, `start failed: ${(err as Error).message}`);
     await lifecycle.stop();
     process.exit(1);
