@@ -12,6 +12,7 @@ import {
   DEFAULT_DETECTOR_CONFIG,
   initialDetectorState,
   nextProbeDelayMs,
+  observeHint,
   observeProbe,
   probeTimeoutMs,
   type DetectorConfig,
@@ -94,22 +95,67 @@ function probe(server: Server, t: number, timeoutMs: number): ProbeResult {
   return r;
 }
 
-/** Runs the probe loop from time 0 until `onOff` (called at each OFF transition) returns true or time passes `endMs`. */
+/**
+ * Reads the voter sends this replica while clients are reading (one per client read): a failed or
+ * late one is reported to the monitor, at most once per `minGapMs`, arriving `delayMs` later.
+ */
+export interface PassiveReads {
+  intervalMs: number;
+  deadlineMs: number;
+  minGapMs: number;
+  delayMs: number;
+}
+
+/** The experiment's standard load: 50 reads/s, the voter's 300 ms deadline, its 50 ms report spacing. */
+export const STANDARD_LOAD: PassiveReads = { intervalMs: 20, deadlineMs: 300, minGapMs: 50, delayMs: 20 };
+
+/**
+ * Runs the probe loop from time 0 until `onOff` (called at each OFF transition) returns true or time
+ * passes `endMs`. With `passive`, the voter's reports of failed reads arrive as hints: each one
+ * wakes a waiting probe loop at once and speeds up the next probes (see observeHint).
+ */
 function run(
   config: Readonly<DetectorConfig>,
   serverAt: (t: number) => Server,
   state: DetectorState,
   endMs: number,
   onOff: (t: number, s: DetectorState) => boolean,
+  passive?: PassiveReads,
 ): { t: number; state: DetectorState } {
   let t = 0;
+  let nextRead = passive ? 0 : Infinity;
+  let lastReport = -Infinity;
+  const hints: number[] = [];
+  const readUntil = (until: number) => {
+    for (; passive && nextRead < until; nextRead += passive.intervalMs) {
+      const r = probe(serverAt(nextRead), nextRead, passive.deadlineMs);
+      const at = nextRead + r.latencyMs + passive.delayMs;
+      if (!r.ok && at - lastReport >= passive.minGapMs) {
+        hints.push(at);
+        lastReport = at;
+      }
+    }
+    hints.sort((a, b) => a - b);
+  };
   while (t < endMs) {
     const result = probe(serverAt(t), t, probeTimeoutMs(state, config));
     t += result.latencyMs;
+    readUntil(t + config.intervalMs);
+    while (hints.length > 0 && hints[0]! <= t) {
+      hints.shift();
+      state = observeHint(state, config);
+    }
     const step = observeProbe(state, result, config);
     state = step.state;
     if (step.transition?.to === 'OFF' && onOff(t, state)) break;
-    t += nextProbeDelayMs(state, config);
+    const next = t + nextProbeDelayMs(state, config);
+    // A hint during the wait wakes the loop: the next probe goes out when the hint arrives.
+    if (hints.length > 0 && hints[0]! < next) {
+      t = hints.shift()!;
+      state = observeHint(state, config);
+    } else {
+      t = next;
+    }
   }
   return { t, state };
 }
@@ -125,7 +171,13 @@ export interface DetectionRun {
  * `trials` independent runs: a replica is healthy (warmed up, no random failures, so the measured time is
  * the fault's) then the fault starts at 2 s + U(0, intervalMs). Measures fault start → OFF.
  */
-export function simulateDetection(fault: Fault, trials: number, seed: number, config: Readonly<DetectorConfig> = DEFAULT_DETECTOR_CONFIG): DetectionRun {
+export function simulateDetection(
+  fault: Fault,
+  trials: number,
+  seed: number,
+  config: Readonly<DetectorConfig> = DEFAULT_DETECTOR_CONFIG,
+  passive?: PassiveReads,
+): DetectionRun {
   const rng = mulberry32(seed);
   const ttdMs: number[] = [];
   const causes: string[] = [];
@@ -138,14 +190,20 @@ export function simulateDetection(fault: Fault, trials: number, seed: number, co
       ttdMs.push(t - faultStart);
       causes.push(s.offCause ?? 'none');
       return true;
-    });
+    }, passive);
     if (ttdMs.length !== i + 1) throw new Error(`${fault}: not detected within 60 s`);
   }
   return { ttdMs, causes };
 }
 
 /** A fault-free replica (HEALTHY by default) probed for `durationMs`: returns how often it went OFF. */
-export function simulateFalseOffs(durationMs: number, seed: number, config: Readonly<DetectorConfig> = DEFAULT_DETECTOR_CONFIG, opts: HealthyOptions = HEALTHY): { falseOffs: number; probes: number } {
+export function simulateFalseOffs(
+  durationMs: number,
+  seed: number,
+  config: Readonly<DetectorConfig> = DEFAULT_DETECTOR_CONFIG,
+  opts: HealthyOptions = HEALTHY,
+  passive?: PassiveReads,
+): { falseOffs: number; probes: number } {
   const rng = mulberry32(seed);
   const server = healthyServer(rng, opts);
   let falseOffs = 0;
@@ -157,7 +215,7 @@ export function simulateFalseOffs(durationMs: number, seed: number, config: Read
   run(config, () => counting, initialDetectorState('ON'), durationMs, () => {
     falseOffs++;
     return false; // keep going: it recovers after recoveryThreshold healthy probes
-  });
+  }, passive);
   return { falseOffs, probes };
 }
 
@@ -183,10 +241,15 @@ export const SEED_RULE: Readonly<DetectorConfig> = Object.freeze({
 });
 
 /** p50/p99 time-to-detect per fault, as printed by the bench and the test. */
-export function ttdReport(config: Readonly<DetectorConfig>, trials = 2000, seed = 42): Record<Fault, { p50: number; p99: number; max: number }> {
+export function ttdReport(
+  config: Readonly<DetectorConfig>,
+  trials = 2000,
+  seed = 42,
+  passive?: PassiveReads,
+): Record<Fault, { p50: number; p99: number; max: number }> {
   const out = {} as Record<Fault, { p50: number; p99: number; max: number }>;
   for (const fault of ['crash', 'latency', 'intermittent'] as const) {
-    const { ttdMs } = simulateDetection(fault, trials, seed, config);
+    const { ttdMs } = simulateDetection(fault, trials, seed, config, passive);
     out[fault] = { p50: quantile(ttdMs, 0.5), p99: quantile(ttdMs, 0.99), max: quantile(ttdMs, 1) };
   }
   return out;
@@ -194,16 +257,17 @@ export function ttdReport(config: Readonly<DetectorConfig>, trials = 2000, seed 
 
 if (require.main === module) {
   const hours = Number(process.argv[2] ?? 100);
-  for (const [name, config] of [
-    ['default', DEFAULT_DETECTOR_CONFIG],
-    ['seed rule', SEED_RULE],
+  for (const [name, config, passive] of [
+    ['default, standard load (50 reads/s reported by the voter)', DEFAULT_DETECTOR_CONFIG, STANDARD_LOAD],
+    ['default, probes only (no client traffic)', DEFAULT_DETECTOR_CONFIG, undefined],
+    ['seed rule', SEED_RULE, undefined],
   ] as const) {
-    console.log(`\n${name}: ${JSON.stringify(config)}`);
-    for (const [fault, q] of Object.entries(ttdReport(config))) {
+    console.log(name);
+    for (const [fault, q] of Object.entries(ttdReport(config, 2000, 42, passive))) {
       const f = (v: number) => v.toFixed(0).padStart(5);
       console.log(`  ${fault.padEnd(12)} TTD ms over 2000 trials: p50 ${f(q.p50)}  p99 ${f(q.p99)}  max ${f(q.max)}`);
     }
-    const fp = simulateFalseOffs(hours * 3_600_000, 7, config);
+    const fp = simulateFalseOffs(hours * 3_600_000, 7, config, HEALTHY, passive);
     const rate = (fp.probes / (hours * 3600)).toFixed(1);
     console.log(`  healthy (1 % failures, GC pauses): ${fp.falseOffs} false OFF in ${hours} h = ${(fp.falseOffs / hours).toFixed(3)}/h at ${rate} probes/s`);
   }

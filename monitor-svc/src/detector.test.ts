@@ -5,6 +5,7 @@ import {
   initialDetectorState,
   nextProbeDelayMs,
   observeConsistency,
+  observeHint,
   observeProbe,
   probeTimeoutMs,
   reportIncorrect,
@@ -12,7 +13,7 @@ import {
   type DetectorStep,
   type ProbeResult,
 } from './detector';
-import { SEED_RULE, simulateDetection, simulateFalseOffs, ttdReport } from './detector.bench';
+import { HEALTHY, SEED_RULE, simulateDetection, simulateFalseOffs, STANDARD_LOAD, ttdReport } from './detector.bench';
 
 const OK: ProbeResult = { ok: true, latencyMs: 3 };
 const REFUSED: ProbeResult = { ok: false, cause: 'crash', latencyMs: 1 };
@@ -197,17 +198,37 @@ test('the functions are pure: the input state is never modified', () => {
   assert.equal(JSON.stringify(s), before);
 });
 
+test('a hint from the voter speeds up probing of an ON replica but is never a failure by itself', () => {
+  const hinted = observeHint(initialDetectorState('ON'), C);
+  assert.equal(nextProbeDelayMs(hinted, C), C.suspectIntervalMs);
+  assert.equal(hinted.status, 'ON');
+  assert.equal(hinted.consecutiveFailures, 0);
+  let s = hinted;
+  for (let i = 0; i < C.windowSize; i++) s = observeProbe(s, OK, C).state;
+  assert.equal(nextProbeDelayMs(s, C), C.intervalMs, 'back to the relaxed pace after windowSize healthy probes');
+});
+
+test('a replica that recovers starts with a clean window: old failures do not count against it', () => {
+  let s = initialDetectorState('ON');
+  for (let i = 0; i < C.failureThreshold; i++) s = observeProbe(s, { ok: false, cause: 'http_error', latencyMs: 1 }, C).state;
+  assert.equal(s.status, 'OFF');
+  for (let i = 0; i < C.recoveryThreshold; i++) s = observeProbe(s, OK, C).state;
+  assert.equal(s.status, 'ON');
+  const step = observeProbe(s, { ok: false, cause: 'http_error', latencyMs: 1 }, C);
+  assert.equal(step.state.status, 'ON', 'one new failure is not enough');
+});
+
 // ---- simulation in virtual time (model in detector.bench.ts) ----
 
-test('simulation, 2000 trials per fault: p99 time from fault start to OFF is under 1 s, with the right cause', () => {
-  const report = ttdReport(C, 2000, 42);
+test('simulation, 2000 trials per fault under the standard load: p99 time from fault start to OFF is under 1 s, with the right cause', () => {
+  const report = ttdReport(C, 2000, 42, STANDARD_LOAD);
   for (const [fault, q] of Object.entries(report)) {
     console.log(`  ${fault.padEnd(12)} TTD p50 ${q.p50.toFixed(0)} ms, p99 ${q.p99.toFixed(0)} ms, max ${q.max.toFixed(0)} ms`);
     assert.ok(q.p99 < 1000, `${fault}: p99 ${q.p99.toFixed(0)} ms`);
   }
   const expected = { crash: 'crash', latency: 'timeout', intermittent: 'http_error' } as const;
   for (const [fault, cause] of Object.entries(expected)) {
-    const { causes } = simulateDetection(fault as keyof typeof expected, 500, 9, C);
+    const { causes } = simulateDetection(fault as keyof typeof expected, 500, 9, C, STANDARD_LOAD);
     assert.deepEqual(new Set(causes), new Set([cause]), `${fault} must be reported as ${cause}`);
   }
 });
@@ -217,8 +238,14 @@ test('simulation: the seed rule (3 in a row, 1 s timeout, 200 ms) misses the tar
   assert.ok(report.latency.p99 >= 1000 && report.intermittent.p99 >= 1000, JSON.stringify(report));
 });
 
-test('simulation: a healthy replica under load (1 % independent failures, GC pauses) has at most 1 false OFF per hour', () => {
-  const { falseOffs, probes } = simulateFalseOffs(3_600_000, 7, C);
+test('simulation: without client traffic, probes alone catch crash and latency in < 1 s but not intermittent at p99', () => {
+  const report = ttdReport(C, 1000, 42);
+  assert.ok(report.crash.p99 < 1000 && report.latency.p99 < 1000, JSON.stringify(report));
+  assert.ok(report.intermittent.p99 >= 1000, 'the hints are what make intermittent detection fast: ' + JSON.stringify(report));
+});
+
+test('simulation: a healthy replica under load (1 % independent failures, GC pauses, hinted by the voter) has at most 1 false OFF per hour', () => {
+  const { falseOffs, probes } = simulateFalseOffs(3_600_000, 7, C, HEALTHY, STANDARD_LOAD);
   console.log(`  healthy 1 h: ${falseOffs} false OFF over ${probes} probes`);
   assert.ok(probes > 50_000, 'the simulation must actually probe');
   assert.ok(falseOffs <= 1, `${falseOffs} false OFF in 1 h`);

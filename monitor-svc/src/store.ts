@@ -1,14 +1,12 @@
-import { withTransaction, type FailureCause, type InstanceStatus, type Pool, type ReplicaId } from '@ftlab/shared';
-
-/** Channel on which every status change is announced, so the voter learns it without polling. */
-export const STATUS_CHANNEL = 'instance_status';
-
-export interface StatusChange {
-  instance_id: ReplicaId;
-  status: InstanceStatus;
-  cause: FailureCause | null;
-  since: string;
-}
+import {
+  STATUS_CHANNEL,
+  withTransaction,
+  type FailureCause,
+  type InstanceStatus,
+  type Pool,
+  type ReplicaId,
+  type StatusChange,
+} from '@ftlab/shared';
 
 export interface FailureRow {
   id: number;

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FailureCause, ReplicaId } from '@ftlab/shared';
+import type { ReplicaId } from '@ftlab/shared';
 import {
   nextProbeDelayMs,
   observeConsistency,
+  observeHint,
   observeProbe,
   probeTimeoutMs,
   reportIncorrect,
@@ -29,6 +30,8 @@ export class ReplicaWatcher {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private persisting: Promise<void> = Promise.resolve();
+  /** Aborts the wait between probes, so a hint is acted on at once. */
+  private wake = new AbortController();
   lastProbe: { at: Date; result: ProbeResult; timeoutMs: number } | undefined;
   lastHealthyAt: Date | null = null;
   probes = 0;
@@ -50,7 +53,8 @@ export class ReplicaWatcher {
         if (this.stopped) break;
         this.record(result, timeoutMs);
         this.step(observeProbe(this.state, result, this.config), result.ok ? 'healthy probes' : `${result.cause} on /health`);
-        await sleep(nextProbeDelayMs(this.state, this.config));
+        await sleep(nextProbeDelayMs(this.state, this.config), undefined, { signal: this.wake.signal }).catch(() => undefined);
+        if (this.wake.signal.aborted) this.wake = new AbortController();
       }
     })();
   }
@@ -64,13 +68,15 @@ export class ReplicaWatcher {
     this.step(observeConsistency(this.state, matches, this.config), matches ? 'answers match the majority again' : 'answer differs from the majority at the same log position');
   }
 
-  /** A failure someone else saw while talking to the replica (the voter's fan-out). */
-  reportFailure(cause: Exclude<FailureCause, 'incorrect_response'>): void {
-    this.step(observeProbe(this.state, { ok: false, cause, latencyMs: 0 }, this.config), `${cause} seen by the voter`);
+  /** A failure someone else saw (the voter's fan-out): probe now and fast, let the probes decide. */
+  hint(): void {
+    this.state = observeHint(this.state, this.config);
+    this.wake.abort();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake.abort();
     await this.loop;
     await this.persisting;
   }

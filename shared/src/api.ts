@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { instanceId, logPosition, productId, quantity } from './events';
+import { failureCause, instanceId, logPosition, productId, quantity } from './events';
 
 /** HTTP request and response contracts shared by the services and the tools that call them. */
 
@@ -43,3 +43,14 @@ export const waitQuery = z.object({ wait: z.coerce.number().int().min(0).max(10_
 
 export const instanceStatus = z.enum(['ON', 'OFF']);
 export type InstanceStatus = z.infer<typeof instanceStatus>;
+
+/** Postgres NOTIFY channel on which the monitor announces every status change. */
+export const STATUS_CHANNEL = 'instance_status';
+
+export const statusChange = z.object({
+  instance_id: instanceId,
+  status: instanceStatus,
+  cause: failureCause.nullable(),
+  since: z.string(),
+});
+export type StatusChange = z.infer<typeof statusChange>;

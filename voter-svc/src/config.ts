@@ -4,7 +4,8 @@ import { commonEnv, endpointsEnv, parseEnv, resolveEndpoints } from '@ftlab/shar
 const envShape = {
   ...commonEnv,
   ...endpointsEnv,
-  ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** Per-replica deadline of a fan-out call (the seed's voting timeout). */
+  VOTE_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(300),
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {

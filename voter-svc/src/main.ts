@@ -1,12 +1,59 @@
-import { createApp, createRegistry, finishApp, listen, closeServer, runService } from '@ftlab/shared';
+import {
+  closeServer,
+  createApp,
+  createKafka,
+  createPool,
+  createProducer,
+  createRegistry,
+  ensureDatabase,
+  ensureTopics,
+  finishApp,
+  listen,
+  runService,
+  topicNames,
+} from '@ftlab/shared';
 import { loadConfig } from './config';
+import { Membership } from './membership';
+import { createReporter } from './reporter';
+import { voterRoutes } from './routes';
+import { VotingStats } from './stats';
+import { Voter } from './voter';
 
-runService('voter-svc', undefined, async (logger) => {
+const SERVICE = 'voter-svc';
+
+runService(SERVICE, undefined, async (logger) => {
   const config = loadConfig();
-  const registry = createRegistry('voter-svc', 'voter-svc');
-  const app = createApp({ registry, health: () => ({ ok: true, service: 'voter-svc' }) });
+  const topics = topicNames(config.TOPIC_PREFIX);
+  const registry = createRegistry(SERVICE, SERVICE);
+  await ensureDatabase(config.DATABASE_URL);
+  const pool = createPool(config.DATABASE_URL, 2);
+  const membership = new Membership(pool, config.DATABASE_URL, logger);
+  await membership.start();
+
+  const kafka = createKafka(config.KAFKA_BROKERS, SERVICE, logger);
+  await ensureTopics(kafka, topics);
+  const producer = createProducer(kafka);
+  await producer.connect();
+
+  const stats = new VotingStats();
+  const voter = new Voter({
+    membership,
+    urls: config.endpoints.inventory,
+    timeoutMs: config.VOTE_TIMEOUT_MS,
+    report: createReporter(producer, topics.replicaErrors, logger, registry),
+    stats,
+    registry,
+  });
+  const app = createApp({ registry, health: () => ({ ok: true, service: SERVICE, membership: membership.snapshot() }) });
+  voterRoutes(app, { voter, stats, membership });
   finishApp(app, logger);
   const server = await listen(app, config.VOTER_PORT, config.HOST);
   logger.info({ port: config.VOTER_PORT, host: config.HOST }, 'listening');
-  return [{ name: 'http', close: () => closeServer(server) }];
+
+  return [
+    { name: 'http', close: () => closeServer(server) },
+    { name: 'membership', close: () => membership.stop() },
+    { name: 'producer', close: () => producer.disconnect() },
+    { name: 'pool', close: () => pool.end() },
+  ];
 });

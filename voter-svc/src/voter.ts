@@ -1,0 +1,223 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { counter, histogram, type Registry, type ReplicaErrorReport, type ReplicaId, type StockView } from '@ftlab/shared';
+import { fanOut } from './fan-out';
+import type { Membership } from './membership';
+import { askAll, askProduct, failedAnswer, type CallFailure, type Reply } from './replica-client';
+import type { VotingStats } from './stats';
+import { classify, decide, quorumDetails, type Decision, type ReplicaAnswer } from './vote';
+
+export interface VoterDeps {
+  membership: Membership;
+  urls: Record<ReplicaId, string>;
+  timeoutMs: number;
+  /** Publishes a report on the error topic (rate-limited by the caller). */
+  report: (report: ReplicaErrorReport) => void;
+  stats: VotingStats;
+  registry: Registry;
+}
+
+export interface VoteOutcome {
+  status: 200 | 404 | 503;
+  body: Record<string, unknown>;
+}
+
+type ReadResult = 'agreed' | 'not_found' | 'no_quorum';
+const resultOf = (d: Decision): ReadResult => (d.status !== 'agreed' ? 'no_quorum' : d.value === null ? 'not_found' : 'agreed');
+
+/** Wait before asking again when the only disagreement is replicas at different log positions. */
+const LAG_RETRY_MS = 15;
+
+/**
+ * Answers reads with the 2-of-3 majority. It asks the ON replicas at once, answers as soon as two
+ * agree, then still looks at the late answer: a replica that lies but is slower would otherwise
+ * never be caught. Outliers (a different value at the same log position) and failed calls are
+ * reported on the error topic, where the monitor treats them as evidence.
+ */
+export class Voter {
+  private readonly requests;
+  private readonly outliers;
+  private readonly answers;
+  private readonly fanoutSeconds;
+
+  constructor(private readonly deps: VoterDeps) {
+    const r = deps.registry;
+    this.requests = counter(r, 'voter_requests_total', 'Reads answered, by result (agreed, not_found, no_quorum)', ['result']);
+    this.outliers = counter(r, 'voter_outliers_total', 'Answers that differed from the majority at the same log position', ['instance_id']);
+    this.answers = counter(r, 'voter_replica_answers_total', 'Replica answers by verdict (agrees, lagging, outlier, failed)', ['instance_id', 'verdict']);
+    this.fanoutSeconds = histogram(r, 'voter_fanout_duration_seconds', 'Time from fan-out to the majority answer', ['result'], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5]);
+  }
+
+  async readProduct(productId: string): Promise<VoteOutcome> {
+    const started = performance.now();
+    const asked = this.deps.membership.on();
+    let round = await this.productRound(asked, productId);
+    if (round.decision.status === 'no_quorum' && onlyLagging(round.answers)) {
+      this.deps.stats.retries++;
+      await sleep(LAG_RETRY_MS);
+      round = await this.productRound(asked, productId);
+    }
+    const { decision, replies, all } = round;
+    void all.then((late) => this.check(decision, toAnswers(late), productId));
+    const latency = performance.now() - started;
+    const quorum = this.quorumBody(decision, replies, asked, latency);
+    const result = this.record(resultOf(decision), latency);
+    if (decision.status !== 'agreed') return { status: 503, body: { error: `no quorum: ${reasonOf(decision)}`, product_id: productId, quorum } };
+    if (decision.value === null) return { status: 404, body: { error: `unknown product ${productId}`, field: 'product_id', quorum } };
+    return { status: result === 'agreed' ? 200 : 404, body: { ...decision.value, quorum } };
+  }
+
+  async readAll(): Promise<VoteOutcome> {
+    const started = performance.now();
+    const asked = this.deps.membership.on();
+    const { decided, all } = fanOut(
+      asked,
+      (id) => askAll(id, this.deps.urls[id], this.deps.timeoutMs),
+      // Two stock lists are needed before the set of products itself is known by a majority.
+      (replies) => replies.filter((r) => Array.isArray(r.result)).length >= 2 && [...decideEach(replies, asked.length).values()].every((d) => d.status !== 'pending'),
+    );
+    const replies = await decided;
+    const decisions = decideEach(replies, asked.length);
+    void all.then((late) => {
+      for (const [productId, decision] of decisions) this.check(decision, answersFor(productId, late), productId);
+    });
+    const latency = performance.now() - started;
+    const products: Record<string, unknown>[] = [];
+    const unresolved: Record<string, unknown>[] = [];
+    for (const [productId, decision] of decisions) {
+      const quorum = this.quorumBody(decision, answerReplies(productId, replies), asked, latency);
+      if (decision.status !== 'agreed') unresolved.push({ product_id: productId, reason: reasonOf(decision), quorum });
+      else if (decision.value !== null) products.push({ ...decision.value, quorum });
+    }
+    const enough = replies.filter((r) => Array.isArray(r.result)).length >= 2;
+    const ok = enough && unresolved.length === 0;
+    this.record(ok ? 'agreed' : 'no_quorum', latency);
+    if (!ok) return { status: 503, body: { error: enough ? 'no quorum for some products' : 'fewer than 2 replicas answered', products, unresolved } };
+    return { status: 200, body: { products, latency_ms: round2(latency) } };
+  }
+
+  private async productRound(asked: ReplicaId[], productId: string) {
+    const { decided, all } = fanOut(
+      asked,
+      (id) => askProduct(id, this.deps.urls[id], productId, this.deps.timeoutMs),
+      (replies) => decide(toAnswers(replies), asked.length).status !== 'pending',
+    );
+    const replies = await decided;
+    const answers = toAnswers(replies);
+    return { decision: decide(answers, asked.length), replies, answers, all };
+  }
+
+  /** Once every answer is in: reports liars and failed calls, and counts verdicts. */
+  private check(decision: Decision, answers: ReplicaAnswer[], productId: string): void {
+    for (const a of answers) {
+      if (a.kind === 'timeout' || a.kind === 'error') {
+        this.deps.stats.failures[a.instance_id]++;
+        this.answers.inc({ instance_id: a.instance_id, verdict: 'failed' });
+        this.deps.report(failureReport(a.instance_id, a.kind === 'timeout' ? 'timeout' : causeOf(a.error), productId));
+      }
+    }
+    if (decision.status !== 'agreed') return;
+    const verdicts = classify(decision, answers);
+    if (verdicts.some((v) => v.verdict === 'outlier' || v.verdict === 'lagging')) this.deps.stats.disagreements++;
+    for (const { instance_id, verdict } of verdicts) {
+      if (verdict === 'failed') continue;
+      this.answers.inc({ instance_id, verdict });
+      if (verdict === 'lagging') this.deps.stats.lagging[instance_id]++;
+      if (verdict !== 'outlier') continue;
+      this.deps.stats.outliers[instance_id]++;
+      this.outliers.inc({ instance_id });
+      const actual = answers.find((a) => a.instance_id === instance_id);
+      this.deps.report({
+        v: 1,
+        type: 'ReplicaErrorReport',
+        instance_id,
+        cause: 'incorrect_response',
+        reporter: 'voter-svc',
+        product_id: productId,
+        ...(decision.value ? { position: decision.value.position } : {}),
+        expected: decision.value,
+        actual: actual?.kind === 'value' ? actual.value : actual?.kind,
+        detail: `replica ${instance_id} answered differently from the majority for ${productId} at the same log position`,
+      });
+    }
+  }
+
+  private record(result: ReadResult, latencyMs: number): ReadResult {
+    const stats = this.deps.stats;
+    stats.requests++;
+    if (result === 'agreed') stats.agreed++;
+    else if (result === 'not_found') stats.notFound++;
+    else stats.noQuorum++;
+    stats.latency(latencyMs);
+    this.requests.inc({ result });
+    this.fanoutSeconds.observe({ result }, latencyMs / 1000);
+    return result;
+  }
+
+  private quorumBody(decision: Decision, replies: readonly Reply<ReplicaAnswer>[], asked: ReplicaId[], latencyMs: number) {
+    const details = quorumDetails(decision, toAnswers(replies), asked.length);
+    const latencies = new Map(replies.map((r) => [r.instance_id, round2(r.latency_ms)]));
+    const answered = new Set(replies.map((r) => r.instance_id));
+    return {
+      ...details,
+      agreed: decision.status === 'agreed',
+      asked,
+      answers: [
+        ...details.answers.map((a) => ({ ...a, latency_ms: latencies.get(a.instance_id) })),
+        // Not yet answered when the majority was reached: checked afterwards, never waited for.
+        ...asked.filter((id) => !answered.has(id)).map((instance_id) => ({ instance_id, answer: 'pending' as const })),
+      ],
+      outliers: details.answers.filter((a) => a.verdict === 'outlier').map((a) => a.instance_id),
+      latency_ms: round2(latencyMs),
+    };
+  }
+}
+
+function toAnswers(replies: readonly Reply<ReplicaAnswer>[]): ReplicaAnswer[] {
+  return replies.map((r) => ('failed' in r.result ? failedAnswer(r.instance_id, r.result) : r.result));
+}
+
+/** One product's answers, out of whole-stock replies: a replica that lacks the product says not found. */
+function answerReplies(productId: string, replies: readonly Reply<StockView[]>[]): Reply<ReplicaAnswer>[] {
+  return replies.map((r) => {
+    if (!Array.isArray(r.result)) return { ...r, result: r.result };
+    const value = r.result.find((p) => p.product_id === productId);
+    return { ...r, result: value ? { instance_id: r.instance_id, kind: 'value' as const, value } : { instance_id: r.instance_id, kind: 'not_found' as const } };
+  });
+}
+
+function answersFor(productId: string, replies: readonly Reply<StockView[]>[]): ReplicaAnswer[] {
+  return toAnswers(answerReplies(productId, replies));
+}
+
+function decideEach(replies: readonly Reply<StockView[]>[], expected: number): Map<string, Decision> {
+  const products = new Set(replies.flatMap((r) => (Array.isArray(r.result) ? r.result.map((p) => p.product_id) : [])));
+  return new Map([...products].sort().map((id) => [id, decide(answersFor(id, replies), expected)]));
+}
+
+/** True when the values disagree only because the replicas stand at different log positions. */
+function onlyLagging(answers: ReplicaAnswer[]): boolean {
+  const values = answers.flatMap((a) => (a.kind === 'value' ? [a.value] : []));
+  const positions = new Set(values.map((v) => `${v.position.partition}:${v.position.offset}`));
+  return values.length >= 2 && positions.size > 1;
+}
+
+function causeOf(error: string): Exclude<CallFailure, 'timeout'> {
+  return /ECONNREFUSED|ECONNRESET|EPIPE|UND_ERR_SOCKET/.test(error) ? 'crash' : 'http_error';
+}
+
+function failureReport(instanceId: ReplicaId, cause: CallFailure, productId: string): ReplicaErrorReport {
+  return {
+    v: 1,
+    type: 'ReplicaErrorReport',
+    instance_id: instanceId,
+    cause,
+    reporter: 'voter-svc',
+    product_id: productId,
+    detail: `voter read of ${productId} failed: ${cause}`,
+  };
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** Every reply is in when the fan-out resolves undecided, so 'pending' cannot reach a client; named for completeness. */
+const reasonOf = (d: Exclude<Decision, { status: 'agreed' }>) => (d.status === 'no_quorum' ? d.reason : 'still waiting for replicas');
