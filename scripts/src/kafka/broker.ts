@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { DEFAULT_HOST, createLogger, type Logger } from '@ftlab/shared';
-import { spawnOwned, terminate } from '../launcher/children';
+import { runCommand, spawnOwned, terminate } from '../launcher/children';
 import { freePort } from '../ports';
 import { ensureKafkaJars } from './jars';
 
@@ -81,12 +79,17 @@ function javaArgs(libsDir: string, log4jFile: string, mainClass: string, args: s
   return [...JVM_OPTS, `-Dlog4j.configuration=file:${log4jFile}`, '-cp', path.join(libsDir, '*'), mainClass, ...args];
 }
 
-function tail(file: string, lines = 40): string {
+/** The first ERROR lines (the cause; the tail is mostly shutdown noise), then the last lines of a log. */
+function excerpt(file: string, errors = 5, lines = 20): string {
+  let text: string;
   try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    text = fs.readFileSync(file, 'utf8').trimEnd();
   } catch {
     return '(no output)';
   }
+  const all = text.split('\n');
+  const firstErrors = all.filter((line) => / (ERROR|FATAL) /.test(line)).slice(0, errors);
+  return [...firstErrors, ...(firstErrors.length > 0 ? ['...'] : []), ...all.slice(-lines)].join('\n');
 }
 
 /** Formats the storage directory once, with a random cluster id; later starts reuse it. */
@@ -95,12 +98,7 @@ async function formatStorage(libsDir: string, log4jFile: string, propsFile: stri
   // A cluster id is 16 random bytes in URL-safe base64, the same as `kafka-storage random-uuid`.
   const clusterId = crypto.randomBytes(16).toString('base64url');
   const args = javaArgs(libsDir, log4jFile, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', propsFile]);
-  try {
-    await promisify(execFile)('java', args);
-  } catch (err) {
-    const { stdout = '', stderr = '', message } = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`formatting Kafka storage failed: ${message}\n${stdout}${stderr}`);
-  }
+  await runCommand('formatting Kafka storage', 'java', args);
 }
 
 /** Resolves once a kafkajs admin client can list topics; rejects if the broker exits or the deadline passes. */
@@ -171,7 +169,7 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
     await stop();
     throw new Error(
       `Kafka on port ${port} did not start: ${(err as Error).message}\n` +
-        `--- ${serverLog} (tail) ---\n${tail(serverLog)}\n--- ${stdoutLog} (tail) ---\n${tail(stdoutLog)}`,
+        `--- ${serverLog} ---\n${excerpt(serverLog)}\n--- ${stdoutLog} ---\n${excerpt(stdoutLog)}`,
     );
   }
   const readyMs = Date.now() - started;

@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Logger } from '@ftlab/shared';
+import { runCommand } from '../launcher/children';
 import { CACHE_DIR, REPO_ROOT } from '../paths';
 
 /** The pom listing the broker's runtime jars; editing it (e.g. the Kafka version) invalidates the cache. */
-export const KAFKA_POM = path.join(REPO_ROOT, 'infra', 'kafka', 'pom.xml');
-export const KAFKA_LIBS_DIR = path.join(CACHE_DIR, 'kafka', 'libs');
+const KAFKA_POM = path.join(REPO_ROOT, 'infra', 'kafka', 'pom.xml');
+const KAFKA_LIBS_DIR = path.join(CACHE_DIR, 'kafka', 'libs');
 /** Written last, holding the pom's hash: its absence means a fetch never finished. */
 const MARKER = path.join(KAFKA_LIBS_DIR, '.complete');
 
@@ -38,15 +37,18 @@ export async function ensureKafkaJars(logger: Logger): Promise<string> {
   const staging = `${KAFKA_LIBS_DIR}.tmp-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   try {
-    await promisify(execFile)(
-      'mvn',
-      ['-q', '-B', '-f', KAFKA_POM, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'],
-      { maxBuffer: 16 * 1024 * 1024 },
-    );
+    await runCommand('fetching the Kafka jars with mvn', 'mvn', [
+      '-q',
+      '-B',
+      '-f',
+      KAFKA_POM,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${staging}`,
+      '-DincludeScope=runtime',
+    ]);
   } catch (err) {
     fs.rmSync(staging, { recursive: true, force: true });
-    const { stdout = '', stderr = '', message } = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`mvn could not fetch the Kafka jars: ${message}\n${stdout}${stderr}`);
+    throw err;
   }
   fs.writeFileSync(path.join(staging, '.complete'), `${hash}\n`);
   fs.rmSync(KAFKA_LIBS_DIR, { recursive: true, force: true });

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 /**
  * Spawning processes that must not outlive this one (brokers, services). Two layers:
@@ -56,4 +57,14 @@ export async function terminate(child: ChildProcess, graceMs: number): Promise<v
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await done;
   clearTimeout(timer);
+}
+
+/** Runs a command to completion; on failure the error carries the command's output, so it can be reported as is. */
+export async function runCommand(what: string, command: string, args: readonly string[]): Promise<void> {
+  try {
+    await promisify(execFile)(command, args, { maxBuffer: 16 * 1024 * 1024 });
+  } catch (err) {
+    const { stdout = '', stderr = '', message } = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${what} failed: ${message}\n${stdout}${stderr}`);
+  }
 }

@@ -20,7 +20,7 @@ export interface SupervisorOptions {
 }
 
 /** How long a child gets between SIGTERM and SIGKILL. */
-export const STOP_GRACE_MS = 10_000;
+const STOP_GRACE_MS = 10_000;
 const FIRST_RESTART_DELAY_MS = 100;
 const MAX_RESTART_DELAY_MS = 5_000;
 /** A child that stayed up this long is considered healthy again: its next crash restarts fast. */
@@ -60,6 +60,8 @@ export class Supervisor<Name extends string> {
     for (const [name, spec] of Object.entries(specs) as [Name, ChildSpec][]) {
       fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
       const log = fs.createWriteStream(spec.logFile, { flags: 'a' });
+      // A log that cannot be written (disk full) must not take the launcher and every service down.
+      log.on('error', (err) => opts.logger.error({ child: name, err: err.message }, 'cannot write service log'));
       this.slots.set(name, { spec, wanted: false, attempt: 0, startedAt: 0, log, drained: Promise.resolve() });
     }
   }

