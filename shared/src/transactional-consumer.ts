@@ -51,7 +51,9 @@ export interface TransactionalConsumer {
  *
  * The Kafka consumer group is only used to get the partitions assigned, so each incarnation
  * joins a fresh group: with a fixed group a restarted process would wait out its dead
- * predecessor's session timeout before receiving partitions. Nothing is committed to Kafka.
+ * predecessor's session timeout before receiving partitions. Offsets are also committed to that
+ * group, only so that kafkajs resumes near the right place when it restarts the consumer itself
+ * after a broker outage; Postgres stays the authority and filters anything already applied.
  */
 export async function startTransactionalConsumer<E, T>(opts: TransactionalConsumerOptions<E, T>): Promise<TransactionalConsumer> {
   const { pool, logger, topic } = opts;
@@ -125,7 +127,6 @@ export async function startTransactionalConsumer<E, T>(opts: TransactionalConsum
   };
 
   await consumer.run({
-    autoCommit: false,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;

@@ -1,0 +1,92 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createPool, type Pool } from '@ftlab/shared';
+import { freePort } from '../ports';
+import { startSystem, type RunningSystem, type ServiceName } from '../system';
+import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from '../testing';
+
+export const TEST_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export interface TestSystem {
+  system: RunningSystem;
+  db: Pool;
+  url: RunningSystem['urls'];
+  stop(): Promise<void>;
+}
+
+/**
+ * A whole system of its own for one test file: a fresh database, its own topics on the harness's
+ * broker (or `kafkaBrokers`), free ports. Resolves once every replica has applied the seed stock.
+ */
+export async function startTestSystem(name: string, opts: { services?: ServiceName[]; kafkaBrokers?: string[]; env?: Record<string, string> } = {}): Promise<TestSystem> {
+  const databaseUrl = await freshDatabaseUrl(name);
+  const ports = {
+    orders: await freePort(),
+    inventory1: await freePort(),
+    inventory2: await freePort(),
+    inventory3: await freePort(),
+    monitor: await freePort(),
+    voter: await freePort(),
+  };
+  const system = await startSystem({
+    kafkaBrokers: opts.kafkaBrokers ?? testKafkaBrokers(),
+    databaseUrl,
+    topicPrefix: uniqueTopicPrefix(name),
+    ports,
+    adminToken: TEST_TOKEN,
+    logDir: testLogDir(name),
+    services: opts.services,
+    env: { LOG_LEVEL: 'warn', ...opts.env },
+  });
+  const db = createPool(databaseUrl, 4);
+  const stop = async () => {
+    await system.stop();
+    await db.end();
+  };
+  try {
+    await system.waitHealthy(system.services, 60_000);
+    for (const replica of ['inventory-1', 'inventory-2', 'inventory-3'] as const) {
+      if (system.services.includes(replica)) await waitFor(() => stockOf(system.urls[replica], 'PROD-001').then((s) => s !== undefined), 30_000, `${replica} has the seed stock`);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { system, db, url: system.urls, stop };
+}
+
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await Promise.resolve().then(check).catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+export interface Stock {
+  available_quantity: number;
+  reserved_quantity: number;
+}
+
+/** One replica's own answer for a product, or undefined when it does not answer 200. */
+export async function stockOf(replicaUrl: string, productId: string): Promise<Stock | undefined> {
+  const res = await fetch(`${replicaUrl}/inventory/${productId}`, { signal: AbortSignal.timeout(2000) });
+  if (res.status !== 200) return undefined;
+  const body = (await res.json()) as Stock;
+  return { available_quantity: body.available_quantity, reserved_quantity: body.reserved_quantity };
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json().catch(() => undefined), headers: res.headers };
+}
+
+export async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+  return { status: res.status, body: await res.json().catch(() => undefined) };
+}
+
+export const admin = { authorization: `Bearer ${TEST_TOKEN}` };
