@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { commonEnv, endpointsEnv, parseEnv, resolveEndpoints } from '@ftlab/shared';
 import { DEFAULT_DETECTOR_CONFIG } from './detector';
@@ -8,7 +9,6 @@ const count = z.coerce.number().int().min(1).max(100);
 const envShape = {
   ...commonEnv,
   ...endpointsEnv,
-  ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   PROBE_INTERVAL_MS: ms.default(DEFAULT_DETECTOR_CONFIG.intervalMs),
   PROBE_SUSPECT_INTERVAL_MS: ms.default(DEFAULT_DETECTOR_CONFIG.suspectIntervalMs),
   FAILURE_THRESHOLD: count.default(DEFAULT_DETECTOR_CONFIG.failureThreshold),
@@ -18,6 +18,12 @@ const envShape = {
   PROBE_MIN_TIMEOUT_MS: ms.default(DEFAULT_DETECTOR_CONFIG.minTimeoutMs),
   PROBE_MAX_TIMEOUT_MS: ms.default(DEFAULT_DETECTOR_CONFIG.maxTimeoutMs),
   CONSISTENCY_INTERVAL_MS: ms.default(200),
+  /** Where the experiment writes its reports; the dashboard serves <REPORTS_DIR>/latest. Default <repo>/reports. */
+  REPORTS_DIR: z
+    .string()
+    .min(1)
+    .default(path.resolve(__dirname, '../../reports'))
+    .transform((dir) => path.resolve(dir)),
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
