@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Producer, type Message, type ITopicConfig } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Producer, type Message, type ITopicConfig } from 'kafkajs';
 import type { Logger } from './logger';
 import { TOPIC_PARTITIONS, type Topics } from './config';
 
@@ -44,9 +44,28 @@ export async function ensureTopics(kafka: Kafka, topics: Topics, replicationFact
     ]
       .filter((t) => !existing.has(t.topic))
       .map((t) => ({ ...t, numPartitions: TOPIC_PARTITIONS, replicationFactor }));
-    if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: true });
+    if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: false });
+    await waitForLeaders(admin, Object.values(topics));
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Polls metadata until every partition of the topics has a leader. kafkajs's own wait gives up on
+ * UNKNOWN_TOPIC_OR_PARTITION, which a busy broker answers for a while right after creating a topic.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics have no leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

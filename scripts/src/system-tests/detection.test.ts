@@ -1,0 +1,108 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SEED_PRODUCTS, type FaultRequest, type ReplicaId } from '@ftlab/shared';
+import { runLoad } from '../load';
+import { admin, getJson, postJson, startTestSystem, waitFor, type TestSystem } from './fixture';
+
+/**
+ * The four replica faults on the real stack, each under the experiment's standard load of 50
+ * reads/s through the voter: detected (OFF) in under a second, every read answered with the
+ * majority value meanwhile, and the replica ON again after the fault is cleared (or, for a
+ * crash, after the supervisor restarted it and it caught up).
+ */
+
+let t: TestSystem;
+
+before(async () => {
+  t = await startTestSystem('detection');
+  await allOn(30_000);
+});
+after(async () => {
+  await t?.stop();
+});
+
+async function allOn(timeoutMs: number): Promise<void> {
+  await waitFor(
+    async () => (await getJson(`${t.url['monitor-svc']}/status`)).body.instances.every((i: { status: string }) => i.status === 'ON'),
+    timeoutMs,
+    'every replica is ON',
+  );
+}
+
+const replicaUrl = (id: ReplicaId) => t.url[`inventory-${id}`];
+
+interface Audit {
+  cause: string;
+  ttd_ms: number;
+  ttr_ms: number | null;
+  resolved_at: Date | null;
+}
+
+async function auditOf(faultId: string): Promise<Audit | undefined> {
+  const { rows } = await t.db.query<Audit>('SELECT cause, ttd_ms, ttr_ms, resolved_at FROM failure_audit WHERE fault_id = $1', [faultId]);
+  return rows[0];
+}
+
+async function underLoad(instance: ReplicaId, fault: FaultRequest, expectedCause: string): Promise<void> {
+  await allOn(30_000);
+  const load = runLoad({
+    mode: 'query_inventory',
+    rps: 50,
+    durationS: 8,
+    products: SEED_PRODUCTS.map((p) => p.product_id),
+    endpoints: t.system.endpoints,
+    databaseUrl: t.db.options.connectionString,
+  });
+  await sleep(2000);
+  const injected = await postJson(`${replicaUrl(instance)}/admin/faults`, fault, admin);
+  assert.ok(injected.status === 201 || injected.status === 202, JSON.stringify(injected.body));
+  const faultId = String(injected.body.fault_id);
+
+  await waitFor(async () => (await auditOf(faultId)) !== undefined, 10_000, `${fault.type} on ${instance} is detected`);
+  const detected = (await auditOf(faultId))!;
+  assert.equal(detected.cause, expectedCause);
+  assert.ok(detected.ttd_ms < 1000, `${fault.type}: detected in ${Math.round(detected.ttd_ms)} ms`);
+  if (fault.type !== 'crash') assert.equal((await postJson(`${replicaUrl(instance)}/admin/faults`, { type: 'clear' }, admin)).status, 200);
+
+  const report = await load;
+  const reads = report.totals;
+  assert.equal(reads.ok, reads.scheduled, `every read answered 200: ${JSON.stringify(reads.status_codes)}`);
+  assert.equal(reads.reads?.wrong, 0, 'no read returned anything but the majority value');
+
+  await waitFor(async () => (await auditOf(faultId))?.resolved_at != null, 30_000, `${instance} is ON again`);
+  const resolved = (await auditOf(faultId))!;
+  console.log(`  ${fault.type} on ${instance}: TTD ${Math.round(resolved.ttd_ms)} ms, TTR ${Math.round(resolved.ttr_ms!)} ms, ${reads.scheduled} reads all answered`);
+}
+
+test('a crashed replica is OFF in under a second, restarted automatically, caught up and ON again', async () => {
+  const before = t.system.pidOf('inventory-1');
+  await underLoad('1', { type: 'crash' }, 'crash');
+  assert.notEqual(t.system.pidOf('inventory-1'), before, 'it is a new process');
+});
+
+test('a replica answering in 1200 ms is OFF in under a second and ON again after clear', async () => {
+  await underLoad('2', { type: 'latency', latency_ms: 1200 }, 'timeout');
+});
+
+test('a replica failing half its requests is OFF in under a second and ON again after clear', async () => {
+  await underLoad('3', { type: 'intermittent', probability: 0.5 }, 'http_error');
+});
+
+test('a replica lying about PROD-001 is OFF in under a second, and only answers matching the majority bring it back', async () => {
+  await underLoad('1', { type: 'incorrect', product_id: 'PROD-001' }, 'incorrect_response');
+});
+
+test('fault injection needs the token and validates its body without changing anything', async () => {
+  const url = `${replicaUrl('2')}/admin/faults`;
+  assert.equal((await postJson(url, { type: 'crash' })).status, 401);
+  assert.equal((await postJson(url, { type: 'crash' }, { authorization: 'Bearer wrong-token-wrong-token' })).status, 401);
+  for (const bad of [{ type: 'latency', latency_ms: -5 }, { type: 'intermittent', probability: 2 }, { type: 'explode' }, { type: 'incorrect' }]) {
+    const answer = await postJson(url, bad, admin);
+    assert.equal(answer.status, 400, JSON.stringify(bad));
+    assert.equal(typeof answer.body.field, 'string');
+  }
+  const current = await fetch(url, { headers: admin }).then((r) => r.json());
+  assert.equal(current.fault, null);
+  assert.ok(t.system.pidOf('inventory-2'), 'still running');
+});
