@@ -51,3 +51,21 @@ export function parseFault(candidate: Record<string, unknown>): FaultRequest {
 
 /** --limit of `failures`: the monitor accepts 1..1000. */
 export const limitArg = numeric.pipe(z.number().int('must be a whole number').min(1).max(1000));
+
+/**
+ * Parses a whole set of options at once; the first problem is reported under the option's own
+ * name (`flagOf` maps schema keys to flags), with the value that was given.
+ */
+export function parseOptions<S extends z.ZodTypeAny>(schema: S, raw: Record<string, unknown>, flagOf: Record<string, string>): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const key = String(issue.path[0] ?? '');
+  const flag = flagOf[key] ?? key;
+  throw new UsageError(`${flag}: ${issue.message} (got ${JSON.stringify(raw[key])})`);
+}
+
+/** Repeatable option values, also accepting comma-separated lists: --product A --product B,C. */
+export function collectList(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v.length > 0)];
+}

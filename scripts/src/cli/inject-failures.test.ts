@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { freePort } from '../ports';
+import { RecordingServers, runNodeScript, type Reply } from './test-support';
 
 /**
  * Runs the compiled CLI as a child process against local stand-ins of the replicas and the monitor
@@ -13,22 +11,6 @@ import { freePort } from '../ports';
 
 const CLI = path.join(__dirname, 'inject-failures.js');
 const TOKEN = 'test-token-0123456789abcdef';
-
-interface Recorded {
-  server: string;
-  method: string;
-  url: string;
-  authorization: string | undefined;
-  body: unknown;
-}
-
-type Reply = (req: Recorded) => { status: number; body: unknown };
-
-const recorded: Recorded[] = [];
-const servers = new Map<string, http.Server>();
-const urls: Record<string, string> = {};
-/** Per-server answer; tests replace it to simulate refusals. */
-let replies: Record<string, Reply> = {};
 
 const defaultReplies = (): Record<string, Reply> => {
   const replica = (id: string): Reply => (req) => {
@@ -58,57 +40,25 @@ const defaultReplies = (): Record<string, Reply> => {
   };
 };
 
-function startRecorder(name: string): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => {
-      const entry: Recorded = { server: name, method: req.method!, url: req.url!, authorization: req.headers.authorization, body: raw ? JSON.parse(raw) : undefined };
-      recorded.push(entry);
-      const reply = replies[name]!(entry);
-      res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
+const stand = new RecordingServers(defaultReplies());
+const recorded = stand.requests;
+let replies = stand.replies;
 
-before(async () => {
-  for (const name of ['inventory-1', 'inventory-2', 'inventory-3', 'monitor']) {
-    const server = await startRecorder(name);
-    servers.set(name, server);
-    urls[name] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
-});
-after(() => {
-  for (const server of servers.values()) server.close();
-});
+before(() => stand.start(['inventory-1', 'inventory-2', 'inventory-3', 'monitor']));
+after(() => stand.close());
 beforeEach(() => {
   recorded.length = 0;
-  replies = defaultReplies();
+  replies = stand.replies = defaultReplies();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Async on purpose: the stand-in servers live in this process and must keep answering meanwhile. */
-function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const childEnv: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
+function runCli(args: string[], env: Record<string, string> = {}) {
+  return runNodeScript(CLI, args, {
     ADMIN_TOKEN: TOKEN,
-    INVENTORY_1_URL: urls['inventory-1'],
-    INVENTORY_2_URL: urls['inventory-2'],
-    INVENTORY_3_URL: urls['inventory-3'],
-    MONITOR_URL: urls.monitor,
+    INVENTORY_1_URL: stand.urls['inventory-1'],
+    INVENTORY_2_URL: stand.urls['inventory-2'],
+    INVENTORY_3_URL: stand.urls['inventory-3'],
+    MONITOR_URL: stand.urls.monitor,
     ...env,
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: childEnv, timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
   });
 }
 
