@@ -124,3 +124,13 @@ CREATE TABLE IF NOT EXISTS failure_audit (
   ttr_ms      double precision
 );
 CREATE INDEX IF NOT EXISTS failure_audit_instance_idx ON failure_audit (instance_id, detected_at DESC);
+
+-- ---------- which log this database was built from ----------
+-- Everything above is derived from, or feeds, one Kafka log. A database next to a different log
+-- (a wiped broker, another cluster or topic prefix) would hold offsets and seeds that log lacks.
+CREATE TABLE IF NOT EXISTS deployment (
+  singleton        boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  kafka_cluster_id text NOT NULL,
+  topic_prefix     text NOT NULL,
+  bound_at         timestamptz NOT NULL DEFAULT clock_timestamp()
+);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  bindDatabaseToLog,
   DEFAULT_HOST,
   DEFAULT_KAFKA_BROKERS,
   createKafka,
@@ -124,11 +125,19 @@ async function pollHealthy(name: ServiceName, url: string, deadline: number, isH
   }
 }
 
-/** Applies the schema and creates the topics, so no service races another on first start. */
+/**
+ * Applies the schema, makes sure the database belongs to this Kafka log, and creates the topics,
+ * so no service races another on first start.
+ */
 async function prepareInfrastructure(brokers: string[], databaseUrl: string, topicPrefix: string, logger: Logger): Promise<void> {
+  const kafka = createKafka(brokers, 'system-setup', logger);
   const pool = await prepareDatabase(databaseUrl, 1);
-  await pool.end();
-  await ensureTopics(createKafka(brokers, 'system-setup', logger), topicNames(topicPrefix));
+  try {
+    await bindDatabaseToLog(pool, kafka, topicPrefix, logger);
+  } finally {
+    await pool.end();
+  }
+  await ensureTopics(kafka, topicNames(topicPrefix));
 }
 
 /**

@@ -11,3 +11,4 @@ export * from './service';
 export * from './transactional-consumer';
 export * from './outbox';
 export * from './event-consumer';
+export * from './deployment';
