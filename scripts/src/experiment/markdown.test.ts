@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { renderMarkdown, table } from './markdown';
+import { sampleReport } from './test-fixtures';
+
+test('table escapes pipes and newlines inside cells', () => {
+  assert.equal(table(['a', 'b'], [['x|y', 'line\nbreak']]), '| a | b |\n| --- | --- |\n| x\\|y | line break |');
+});
+
+test('report.md has a section per fault type with its TTD, trials and a verdict per target', () => {
+  const report = sampleReport();
+  const md = renderMarkdown(report, 'timeline.svg');
+  for (const type of ['crash', 'latency', 'intermittent', 'incorrect']) {
+    assert.match(md, new RegExp(`^## ${type}: `, 'm'), `section for ${type}`);
+  }
+  assert.match(md, /^## Baseline/m);
+  assert.match(md, /!\[timeline\]\(timeline\.svg\)/);
+  assert.match(md, new RegExp(`\\*\\*${report.targets_met} of ${report.targets_total} targets met\\.\\*\\*`));
+  // The latency fault (trial 1, TTD 400 ms) appears in its summary row.
+  const latency = md.slice(md.indexOf('## latency:'), md.indexOf('## intermittent:'));
+  assert.match(latency, /\| TTD \| 400 ms \| 400 ms \| 400 ms \| 400 ms \|/);
+  assert.match(latency, /\| time to detect \(median\) \| seed \| < 1000 ms \| 400 ms \| ✅ met \|/);
+  const verdicts = md.match(/✅ met|❌ missed/g) ?? [];
+  assert.equal(verdicts.length, report.targets_total);
+});
