@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { DEFAULT_REPORTS_DIR, UsageError, parseExperimentArgs } from './args';
+
+test('defaults: five trials into reports/', () => {
+  assert.deepEqual(parseExperimentArgs([]), { trials: 5, quick: false, outDir: DEFAULT_REPORTS_DIR, help: false });
+});
+
+test('--quick means one trial unless --trials says otherwise', () => {
+  assert.equal(parseExperimentArgs(['--quick']).trials, 1);
+  assert.equal(parseExperimentArgs(['--quick', '--trials', '2']).trials, 2);
+  assert.equal(parseExperimentArgs(['--trials=7']).trials, 7);
+});
+
+test('--out is resolved to an absolute path', () => {
+  assert.equal(parseExperimentArgs(['--out', 'tmp/r']).outDir, path.resolve('tmp/r'));
+});
+
+test('bad input is a usage error naming the flag', () => {
+  for (const [argv, message] of [
+    [['--trials', '0'], /--trials: at least 1/],
+    [['--trials', '1.5'], /--trials: must be a whole number/],
+    [['--trials', 'five'], /--trials: not a number/],
+    [['--trials', ''], /--trials/],
+    [['--out', ' '], /--out: empty path/],
+    [['--trails', '3'], /Unknown option '--trails'/],
+    [['extra'], /positional/],
+  ] as const) {
+    assert.throws(() => parseExperimentArgs(argv), (err: Error) => err instanceof UsageError && message.test(err.message), argv.join(' '));
+  }
+});

@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { UsageError, numeric } from '../cli/args';
+import { REPO_ROOT } from '../paths';
+
+/** `npm run experiment -- [--trials N] [--quick] [--out DIR]`, checked before anything starts. */
+
+export { UsageError };
+
+export const DEFAULT_TRIALS = 5;
+export const DEFAULT_REPORTS_DIR = path.join(REPO_ROOT, 'reports');
+
+export const USAGE = `usage: npm run experiment -- [--trials N] [--quick] [--out DIR]
+
+  --trials N   trials per fault type, 1-100 (default ${DEFAULT_TRIALS}; 1 with --quick)
+  --quick      one trial per fault and a short baseline: a smoke run of the whole pipeline
+  --out DIR    reports root: writes DIR/<timestamp>/ and DIR/latest (default reports/)
+
+Uses the system if its monitor and voter answer /health (ports from ORDERS_PORT, VOTER_PORT...),
+otherwise starts one (Kafka unless KAFKA_BROKERS is set, PostgreSQL at DATABASE_URL) and stops it after.`;
+
+const options = z
+  .object({
+    trials: numeric.pipe(z.number().int('must be a whole number').min(1, 'at least 1').max(100, 'at most 100')).optional(),
+    quick: z.boolean().default(false),
+    out: z.string().trim().min(1, 'empty path').default(DEFAULT_REPORTS_DIR),
+    help: z.boolean().default(false),
+  })
+  .strict();
+
+export interface ExperimentArgs {
+  trials: number;
+  quick: boolean;
+  /** Absolute reports root. */
+  outDir: string;
+  help: boolean;
+}
+
+export function parseExperimentArgs(argv: readonly string[]): ExperimentArgs {
+  let raw: Record<string, unknown>;
+  try {
+    raw = parseArgs({
+      args: [...argv],
+      options: { trials: { type: 'string' }, quick: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const parsed = options.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const flag = `--${String(issue.path[0] ?? '')}`;
+    throw new UsageError(`${flag}: ${issue.message} (got ${JSON.stringify(raw[String(issue.path[0])])})`);
+  }
+  const { trials, quick, out, help } = parsed.data;
+  // An explicit --trials wins over --quick's single trial: "--quick --trials 2" is a short run with two.
+  return { trials: trials ?? (quick ? 1 : DEFAULT_TRIALS), quick, outDir: path.resolve(out), help };
+}

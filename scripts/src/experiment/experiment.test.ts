@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { exited, spawnOwned } from '../launcher/children';
+import { REPO_ROOT } from '../paths';
+import { freePort } from '../ports';
+import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from '../testing';
+import { FAULT_TYPES } from './plan';
+
+/**
+ * The project's main job end to end: `experiment --quick` as a user runs it, on the real stack
+ * (the harness's broker, a fresh database, free ports, its own topics), starting and stopping its
+ * own system. The report must hold every fault type with a measured TTD and TTR.
+ */
+
+const RUN_TIMEOUT_MS = 12 * 60_000;
+
+test('experiment --quick measures TTD and TTR for all four faults and writes the report', { timeout: RUN_TIMEOUT_MS + 60_000 }, async () => {
+  const logDir = testLogDir('experiment');
+  fs.rmSync(logDir, { recursive: true, force: true });
+  fs.mkdirSync(logDir, { recursive: true });
+  const reports = path.join(logDir, 'reports');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KAFKA_BROKERS: testKafkaBrokers().join(','),
+    DATABASE_URL: await freshDatabaseUrl('experiment_quick'),
+    TOPIC_PREFIX: uniqueTopicPrefix('experiment'),
+    ADMIN_TOKEN: 'experiment-test-admin-token-0123456789',
+    ORDERS_PORT: String(await freePort()),
+    INVENTORY_1_PORT: String(await freePort()),
+    INVENTORY_2_PORT: String(await freePort()),
+    INVENTORY_3_PORT: String(await freePort()),
+    MONITOR_PORT: String(await freePort()),
+    VOTER_PORT: String(await freePort()),
+  };
+
+  const output = fs.openSync(path.join(logDir, 'experiment.out'), 'w');
+  const child = spawnOwned(process.execPath, [path.join(REPO_ROOT, 'scripts/dist/experiment/main.js'), '--quick', '--out', reports], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', output, output],
+  });
+  fs.closeSync(output);
+  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+  await exited(child);
+  clearTimeout(timer);
+  const tail = () => fs.readFileSync(path.join(logDir, 'experiment.out'), 'utf8').split('\n').slice(-30).join('\n');
+  assert.equal(child.exitCode, 0, `experiment exited with ${child.exitCode ?? child.signalCode}; output tail:\n${tail()}`);
+
+  const latest = path.join(reports, 'latest');
+  for (const file of ['report.json', 'report.md', 'timeline.svg', 'reads.csv']) {
+    assert.ok(fs.existsSync(path.join(latest, file)), `${file} written`);
+  }
+  const report = JSON.parse(fs.readFileSync(path.join(latest, 'report.json'), 'utf8')) as {
+    faults: { type: string; trials: { outcome: string; error?: string }[]; ttd_ms: Record<string, unknown> | null; ttr_ms: Record<string, unknown> | null }[];
+    baseline: { reads: { reads: number } };
+  };
+  assert.deepEqual(report.faults.map((f) => f.type).sort(), [...FAULT_TYPES].sort());
+  for (const fault of report.faults) {
+    const why = `${fault.type}: ${JSON.stringify(fault.trials.map((t) => t.error ?? t.outcome))}`;
+    for (const field of ['ttd_ms', 'ttr_ms'] as const) {
+      const summary = fault[field];
+      assert.ok(summary, `${fault.type} ${field} measured (${why})`);
+      for (const stat of ['min', 'median', 'p95', 'max']) {
+        assert.equal(typeof summary[stat], 'number', `${fault.type} ${field}.${stat} (${why})`);
+      }
+    }
+  }
+  assert.ok(report.baseline.reads.reads > 0, 'the baseline saw reads');
+  // The system it started is stopped again: nothing listens on its voter port any more.
+  const voterGone = await fetch(`http://127.0.0.1:${env.VOTER_PORT}/health`, { signal: AbortSignal.timeout(1000) }).then(
+    () => false,
+    () => true,
+  );
+  assert.ok(voterGone, 'the experiment stopped the system it started');
+});

@@ -1,0 +1,155 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REPLICA_IDS, createPool, type Logger } from '@ftlab/shared';
+import { injectFault } from '../cli/fault-api';
+import type { LoadReport } from '../load/run-load';
+import { auditSince, instanceStatuses, measureDbClock, offPeriods } from './audit';
+import { STANDARD_LOAD, loadSummary, readSamples, startLoad, type StandardLoad } from './load';
+import { FAULT_PLAN, type FaultType } from './plan';
+import { latencyBuckets, type ReadSample, type TimeWindow } from './read-metrics';
+import { buildBaselineReport, buildFaultReport, countTargets, type ExperimentReport, type TrialResult } from './report';
+import { systemInfo } from './system-info';
+import type { TargetSystem } from './target-system';
+import type { TimelineInput } from './timeline-svg';
+import { runTrial, waitStableOn, type TrialTimings } from './trial';
+
+/**
+ * The experiment: standard load throughout; a baseline; then N trials of each fault, interleaved
+ * (crash, latency, intermittent, incorrect, crash, ...) so that repeated crashes of replica 1
+ * are spread out instead of back to back (the supervisor backs off restarts that follow each
+ * other quickly, which would measure its backoff rather than recovery).
+ */
+
+export interface ExperimentConfig {
+  trials: number;
+  quick: boolean;
+  baselineMs: number;
+  timings: TrialTimings;
+  load: StandardLoad;
+  /** Width of the chart's latency buckets. */
+  bucketMs: number;
+}
+
+export function experimentConfig(trials: number, quick: boolean): ExperimentConfig {
+  return {
+    trials,
+    quick,
+    baselineMs: quick ? 5000 : 20_000,
+    timings: {
+      settleMs: quick ? 1000 : 2000,
+      readyTimeoutMs: 60_000,
+      detectTimeoutMs: 15_000,
+      resolveTimeoutMs: 60_000,
+      pollMs: 20,
+    },
+    load: STANDARD_LOAD,
+    bucketMs: 250,
+  };
+}
+
+export interface ExperimentRun {
+  report: ExperimentReport;
+  timeline: TimelineInput;
+  reads: ReadSample[];
+  load: LoadReport;
+  aborted: boolean;
+}
+
+export async function runExperiment(
+  target: TargetSystem,
+  config: ExperimentConfig,
+  opts: { logger: Logger; startedAt: Date; signal?: AbortSignal },
+): Promise<ExperimentRun> {
+  const { logger, startedAt, signal } = opts;
+  const pool = createPool(target.databaseUrl, 2);
+  try {
+    const clock = await measureDbClock(pool);
+    const system = await systemInfo(target, clock);
+    const trials = new Map<FaultType, TrialResult[]>(FAULT_PLAN.map((f) => [f.type, []]));
+    const ctx = { endpoints: target.endpoints, adminToken: target.adminToken, pool, clock, timings: config.timings, logger, signal };
+
+    logger.info({ reads_per_s: config.load.readRps, orders_per_s: config.load.orderRps }, 'starting the standard load');
+    const load = startLoad(target.endpoints, target.databaseUrl, config.load);
+    const loadStart = Date.now();
+    let baseline: TimeWindow = { start: loadStart, end: loadStart };
+    let aborted = false;
+    let loadReport: LoadReport;
+    // The chart and OFF periods end when the load is told to stop, not after the answers still in flight drain.
+    let end = loadStart;
+    try {
+      await waitStableOn(target.endpoints, config.timings.settleMs, config.timings.readyTimeoutMs, signal);
+      const baselineStart = Date.now();
+      baseline = { start: baselineStart, end: baselineStart + config.baselineMs };
+      logger.info({ seconds: config.baselineMs / 1000 }, 'baseline');
+      await sleep(config.baselineMs, undefined, { signal });
+      for (let n = 1; n <= config.trials; n++) {
+        for (const spec of FAULT_PLAN) {
+          trials.get(spec.type)!.push(await runTrial(spec, n, ctx));
+        }
+      }
+      // Let the last recovery show on the chart before the load stops.
+      await sleep(config.timings.settleMs, undefined, { signal });
+    } catch (err) {
+      if (!signal?.aborted) throw err;
+      aborted = true;
+      logger.warn('interrupted: clearing faults and writing what was measured');
+      await clearEverything(target, logger);
+    } finally {
+      end = Date.now();
+      loadReport = await load.stop();
+    }
+
+    const [audit, statuses] = await Promise.all([auditSince(pool, clock.toDb(loadStart)), instanceStatuses(pool)]);
+    const replicas = offPeriods(audit, statuses, clock, loadStart, end);
+    const reads = readSamples(loadReport.samples);
+    const baselineReport = buildBaselineReport(baseline, reads);
+    const faults = FAULT_PLAN.map((spec) => buildFaultReport(spec, trials.get(spec.type)!, reads));
+    const { met, total } = countTargets(baselineReport, faults);
+    const report: ExperimentReport = {
+      started_at: startedAt.toISOString(),
+      finished_at: new Date(end).toISOString(),
+      config: {
+        trials_per_fault: config.trials,
+        quick: config.quick,
+        aborted,
+        baseline_ms: config.baselineMs,
+        ...config.timings,
+        reads_per_s: config.load.readRps,
+        orders_per_s: config.load.orderRps,
+        products: config.load.products,
+        faults: FAULT_PLAN.map((f) => ({ type: f.type, instance_id: f.instance_id, request: f.request })),
+        window: 'injection → resolved_at (back ON), local clock; DB times shifted by db_clock_offset_ms',
+        quorum_rate: 'share of all reads answered 2xx by an agreed 2-of-3 majority',
+      },
+      system,
+      baseline: baselineReport,
+      faults,
+      load: loadSummary(loadReport),
+      replicas,
+      targets_met: met,
+      targets_total: total,
+    };
+    const timeline: TimelineInput = {
+      title: `ft-lab experiment ${report.started_at}: ${config.trials} trial(s) per fault, ${met}/${total} targets met`,
+      start: loadStart,
+      end,
+      bucketMs: config.bucketMs,
+      buckets: latencyBuckets(reads, loadStart, config.bucketMs),
+      faults: faults.flatMap((f) => f.trials.flatMap((t) => (t.window ? [{ type: f.type, label: `${f.type} #${t.trial}`, window: t.window }] : []))),
+      replicas,
+    };
+    return { report, timeline, reads, load: loadReport, aborted };
+  } finally {
+    await pool.end();
+  }
+}
+
+/** After an interrupt mid-trial: no replica may be left with a fault we injected. */
+async function clearEverything(target: TargetSystem, logger: Logger): Promise<void> {
+  await Promise.all(
+    REPLICA_IDS.map((id) =>
+      injectFault(target.endpoints, target.adminToken, id, { type: 'clear' }, { timeoutMs: 3000 }).catch((err: Error) =>
+        logger.warn({ instance_id: id, err: err.message }, 'could not clear'),
+      ),
+    ),
+  );
+}

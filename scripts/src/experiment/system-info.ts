@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { z } from 'zod';
+import type { Endpoints } from '@ftlab/shared';
+import { REPO_ROOT } from '../paths';
+import type { DbClock } from './audit';
+import type { TargetSystem } from './target-system';
+
+/** The "system" block of report.json: enough to tell two runs' setups apart later. */
+
+function gitCommit(): string | null {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${commit} (with uncommitted changes)` : commit;
+  } catch {
+    return null;
+  }
+}
+
+const detectorAnswer = z.object({ detector: z.record(z.unknown()) }).passthrough();
+
+/** The monitor's detector settings (GET /status), which decide TTD as much as the code does. */
+export async function detectorSettings(endpoints: Endpoints): Promise<Record<string, unknown> | null> {
+  try {
+    const res = await fetch(`${endpoints.monitor}/status`, { signal: AbortSignal.timeout(3000) });
+    const parsed = detectorAnswer.safeParse(await res.json());
+    return parsed.success ? parsed.data.detector : null;
+  } catch {
+    return null;
+  }
+}
+
+/** host:port/database, without credentials. */
+export function describeDatabase(url: string): string {
+  const u = new URL(url);
+  return `${u.host}${u.pathname}`;
+}
+
+export async function systemInfo(target: TargetSystem, clock: DbClock): Promise<Record<string, unknown>> {
+  const cpus = os.cpus();
+  return {
+    started_by_experiment: target.startedHere,
+    git_commit: gitCommit(),
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpus: `${cpus.length} × ${cpus[0]?.model ?? 'unknown'}`,
+    memory_gb: Math.round(os.totalmem() / 2 ** 30),
+    endpoints: target.endpoints,
+    kafka_brokers: target.kafkaBrokers,
+    topic_prefix: target.topicPrefix,
+    database: describeDatabase(target.databaseUrl),
+    db_clock_offset_ms: clock.offsetMs,
+    detector: await detectorSettings(target.endpoints),
+  };
+}
