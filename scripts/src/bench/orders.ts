@@ -1,0 +1,216 @@
+import path from 'node:path';
+import { Command } from 'commander';
+import { z } from 'zod';
+import { createLogger, createPool, type Pool } from '@ftlab/shared';
+import { collectList, numeric } from '../cli/args';
+import { callJson } from '../cli/http';
+import { ordersTarget } from '../cli/targets';
+import { fixed, formatTable } from '../cli/table';
+import { runLoad, summarizeLatencies, type LatencySummary } from '../load';
+import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench } from './options';
+import { benchProducts, orderTimings, productsOnEveryReplica, waitDecided } from './orders-db';
+import { BENCH_DIR, commandLine, environment, median, verdict, writeBenchReport } from './report';
+import { waitUntil, withSystem, type SystemUnderTest } from './system-under-test';
+
+/**
+ * `npm run bench:orders`: how many orders per second the system accepts and decides end to end,
+ * and how long accept → decision takes at a fixed rate. POST /orders is driven open loop (see
+ * load/schedule.ts) over many products, each restocked first so no order is rejected for stock;
+ * decision times come from Postgres (orders.decided_at - created_at) for the accepted orders.
+ */
+
+const GOAL_DECIDED_PER_S = 1000;
+const GOAL_P99_MS = 250;
+const RESTOCK_QUANTITY = 1_000_000;
+
+const args = z.object({
+  ...commonBenchArgs,
+  rates: z.array(numeric.pipe(z.number().positive().max(20_000))).min(1).default(['300', '600', '1000', '1500']),
+  stepDuration: numeric.pipe(z.number().positive().max(600)),
+  latencyRate: numeric.pipe(z.number().positive().max(20_000)),
+  latencyDuration: numeric.pipe(z.number().positive().max(600)),
+  products: numeric.pipe(z.number().int().min(1).max(5000)),
+  warmup: numeric.pipe(z.number().min(0).max(600)),
+});
+const FLAGS = {
+  rates: '--rates',
+  stepDuration: '--step-duration',
+  latencyRate: '--latency-rate',
+  latencyDuration: '--latency-duration',
+  products: '--products',
+  warmup: '--warmup',
+};
+
+interface StepResult {
+  rate: number;
+  duration_s: number;
+  accepted: number;
+  /** POST /orders answered 202, per second of the schedule. */
+  accepted_per_s: number;
+  not_accepted: Record<string, number>;
+  accept_latency_ms: LatencySummary;
+  decided: number;
+  undecided: number;
+  by_status: Record<string, number>;
+  /** Decided orders over the time from the first creation to the last decision. */
+  decided_per_s: number | null;
+  /** How long after the last order was created the last decision came: a growing backlog shows here. */
+  drain_s: number | null;
+  decision_latency_ms: LatencySummary;
+  generator_lag_p99_ms: number | null;
+}
+
+async function restockProducts(sut: SystemUnderTest, pool: Pool, products: string[]): Promise<void> {
+  const orders = ordersTarget(sut.endpoints);
+  const accepted = z.object({ event_id: z.string() }).passthrough();
+  // A few at a time: the restocks are setup, not load.
+  for (let k = 0; k < products.length; k += 20) {
+    await Promise.all(
+      products.slice(k, k + 20).map((product_id) =>
+        callJson(orders, '/admin/restock', accepted, { method: 'POST', token: sut.adminToken, body: { product_id, quantity: RESTOCK_QUANTITY } }),
+      ),
+    );
+  }
+  await waitUntil(`${products.length} products on every replica`, 120_000, async () => (await productsOnEveryReplica(pool, products)) === products.length);
+}
+
+async function measureStep(sut: SystemUnderTest, pool: Pool, products: string[], rate: number, durationS: number): Promise<StepResult> {
+  const report = await runLoad({ mode: 'create_order', rps: rate, durationS, products, endpoints: sut.endpoints, timeoutMs: 10_000 });
+  const ids = report.samples.flatMap((s) => (s.orderId ? [s.orderId] : []));
+  const undecided = await waitDecided(pool, ids);
+  const timings = await orderTimings(pool, ids);
+  const decided = timings.filter((t) => t.decidedMs !== null) as { status: string; createdMs: number; decidedMs: number }[];
+  const firstCreated = Math.min(...timings.map((t) => t.createdMs));
+  const lastCreated = Math.max(...timings.map((t) => t.createdMs));
+  const lastDecided = Math.max(...decided.map((t) => t.decidedMs));
+  const byStatus: Record<string, number> = {};
+  for (const t of timings) byStatus[t.status] = (byStatus[t.status] ?? 0) + 1;
+  const { ['202']: _accepted, ...notAccepted } = report.totals.status_codes;
+  return {
+    rate,
+    duration_s: durationS,
+    accepted: ids.length,
+    accepted_per_s: Math.round((ids.length / durationS) * 10) / 10,
+    not_accepted: notAccepted,
+    accept_latency_ms: report.totals.latency_ms,
+    decided: decided.length,
+    undecided,
+    by_status: byStatus,
+    decided_per_s: decided.length > 0 ? Math.round((decided.length / ((lastDecided - firstCreated) / 1000)) * 10) / 10 : null,
+    drain_s: decided.length > 0 ? Math.round(lastDecided - lastCreated) / 1000 : null,
+    decision_latency_ms: summarizeLatencies(decided.map((t) => t.decidedMs - t.createdMs)),
+    generator_lag_p99_ms: report.dispatch_lag_ms.p99_ms,
+  };
+}
+
+function stepTable(steps: StepResult[]): string {
+  return formatTable(
+    ['rate/s', 'accepted/s', 'decided/s', 'drain s', 'undecided', 'accept p99 ms', 'decide p50 ms', 'decide p99 ms', 'gen lag p99 ms', 'not accepted'],
+    steps.map((s) => [
+      s.rate,
+      fixed(s.accepted_per_s),
+      fixed(s.decided_per_s),
+      fixed(s.drain_s, 2),
+      s.undecided,
+      fixed(s.accept_latency_ms.p99_ms),
+      fixed(s.decision_latency_ms.p50_ms),
+      fixed(s.decision_latency_ms.p99_ms),
+      fixed(s.generator_lag_p99_ms),
+      Object.entries(s.not_accepted).map(([k, v]) => `${k}:${v}`).join(' ') || '-',
+    ]),
+  );
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const program = addCommonOptions(new Command('bench:orders').description('Orders accepted and decided per second, and accept→decision latency.'), 3)
+    .option('--rates <list>', 'offered rates of the ramp, orders/s, comma-separated (default 300,600,1000,1500)', collectList)
+    .option('--step-duration <s>', 'seconds per ramp step', '10')
+    .option('--latency-rate <n>', 'fixed rate for the latency measurement, orders/s', '300')
+    .option('--latency-duration <s>', 'seconds per latency run', '10')
+    .option('--products <n>', 'products to spread the orders over', '200')
+    .option('--warmup <s>', 'seconds of unmeasured load first', '5');
+  const opts = parseBenchArgs(program, argv, args, FLAGS);
+  if (!opts) return;
+  const command = commandLine('bench:orders', argv);
+  const logger = createLogger('bench-orders', undefined, 'info');
+  process.stdout.write(`${command}\n`);
+
+  await withSystem({ choice: opts.system, label: 'bench_orders', logger, logDir: path.join(BENCH_DIR, 'logs', 'orders') }, async (sut) => {
+    const pool = createPool(sut.databaseUrl, 2);
+    try {
+      const products = benchProducts(opts.products);
+      logger.info({ products: products.length, system: sut.description }, 'restocking the benchmark products');
+      await restockProducts(sut, pool, products);
+      if (opts.warmup > 0) {
+        logger.info({ seconds: opts.warmup }, 'warm-up');
+        await measureStep(sut, pool, products, Math.min(200, opts.latencyRate), opts.warmup);
+      }
+
+      // Every ramp pass, then every latency run: a run's steps see the same warmed-up system state.
+      const rampRuns: StepResult[][] = [];
+      for (let run = 1; run <= opts.runs; run++) {
+        const steps: StepResult[] = [];
+        for (const rate of opts.rates) {
+          logger.info({ run, rate, seconds: opts.stepDuration }, 'ramp step');
+          steps.push(await measureStep(sut, pool, products, rate, opts.stepDuration));
+        }
+        rampRuns.push(steps);
+      }
+      const latencyRuns: StepResult[] = [];
+      for (let run = 1; run <= opts.runs; run++) {
+        logger.info({ run, rate: opts.latencyRate, seconds: opts.latencyDuration }, 'latency run');
+        latencyRuns.push(await measureStep(sut, pool, products, opts.latencyRate, opts.latencyDuration));
+      }
+
+      const rampMedian = opts.rates.map((rate, k) => ({
+        rate,
+        decided_per_s: median(rampRuns.map((steps) => steps[k]!.decided_per_s)),
+        accepted_per_s: median(rampRuns.map((steps) => steps[k]!.accepted_per_s)),
+        decide_p99_ms: median(rampRuns.map((steps) => steps[k]!.decision_latency_ms.p99_ms)),
+      }));
+      const bestDecided = Math.max(...rampMedian.map((r) => r.decided_per_s ?? 0));
+      const p50 = median(latencyRuns.map((r) => r.decision_latency_ms.p50_ms));
+      const p99 = median(latencyRuns.map((r) => r.decision_latency_ms.p99_ms));
+      const result = {
+        benchmark: 'orders',
+        command,
+        system: sut.description,
+        environment: environment(),
+        settings: { ...opts, restock_quantity: RESTOCK_QUANTITY },
+        goals: {
+          decided_per_s: { goal: `>= ${GOAL_DECIDED_PER_S}`, measured: bestDecided, met: bestDecided >= GOAL_DECIDED_PER_S },
+          decision_p99_ms_at_latency_rate: { goal: `<= ${GOAL_P99_MS}`, measured: p99, met: p99 === null ? null : p99 <= GOAL_P99_MS },
+        },
+        ramp_median: rampMedian,
+        latency_median: { rate: opts.latencyRate, decide_p50_ms: p50, decide_p99_ms: p99 },
+        ramp_runs: rampRuns,
+        latency_runs: latencyRuns,
+      };
+      const file = writeBenchReport('orders', result);
+
+      const out: string[] = [''];
+      rampRuns.forEach((steps, k) => out.push(`ramp, run ${k + 1} of ${rampRuns.length}:`, stepTable(steps), ''));
+      out.push(`latency at ${opts.latencyRate}/s, ${latencyRuns.length} runs:`, stepTable(latencyRuns), '');
+      out.push(
+        formatTable(
+          ['goal', 'target', `measured (median of ${opts.runs})`, 'verdict'],
+          [
+            ['orders decided per second (best ramp step)', `>= ${GOAL_DECIDED_PER_S}/s`, `${fixed(bestDecided)}/s`, verdict(result.goals.decided_per_s.met)],
+            [`accept→decision p99 at ${opts.latencyRate}/s`, `<= ${GOAL_P99_MS} ms`, `${fixed(p99)} ms (p50 ${fixed(p50)} ms)`, verdict(result.goals.decision_p99_ms_at_latency_rate.met)],
+          ],
+        ),
+        '',
+        `system: ${sut.description}`,
+        `machine: ${JSON.stringify(result.environment)}`,
+        `report: ${file}`,
+        `command: ${command}`,
+      );
+      process.stdout.write(`${out.join('\n')}\n`);
+    } finally {
+      await pool.end();
+    }
+  });
+}
+
+runBench('bench:orders', main);

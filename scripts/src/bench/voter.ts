@@ -1,0 +1,171 @@
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Command } from 'commander';
+import { z } from 'zod';
+import { REPLICA_IDS, SEED_PRODUCTS, createLogger, type FaultRequest, type ReplicaId } from '@ftlab/shared';
+import { numeric } from '../cli/args';
+import { injectFault, waitAllOn } from '../cli/fault-api';
+import { fixed, formatTable } from '../cli/table';
+import { runLoad, type LatencySummary, type TallySummary, type WindowSummary } from '../load';
+import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench } from './options';
+import { BENCH_DIR, commandLine, environment, median, verdict, writeBenchReport } from './report';
+import { withSystem, type SystemUnderTest } from './system-under-test';
+
+/**
+ * `npm run bench:voter`: voter read latency at a fixed open-loop rate with no fault, then with
+ * each single-replica fault in turn. The goal is that one misbehaving replica does not show in
+ * the read tail: p99 ≤ 25 ms during any fault. Wrong answers are checked against the replicas'
+ * committed rows (load/wrong-answers.ts). Every fault is cleared, and every replica back ON per
+ * the monitor, before the next scenario starts.
+ */
+
+const GOAL_P99_MS = 25;
+const ALL_ON_TIMEOUT_MS = 90_000;
+
+interface Scenario {
+  name: string;
+  fault?: { instance: ReplicaId; request: FaultRequest };
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'no fault' },
+  { name: 'latency 1200 ms on 2', fault: { instance: '2', request: { type: 'latency', latency_ms: 1200 } } },
+  { name: 'intermittent 0.5 on 3', fault: { instance: '3', request: { type: 'intermittent', probability: 0.5 } } },
+  { name: 'incorrect PROD-001 on 1', fault: { instance: '1', request: { type: 'incorrect', product_id: 'PROD-001' } } },
+  { name: 'crash 1', fault: { instance: '1', request: { type: 'crash' } } },
+];
+
+const args = z.object({
+  ...commonBenchArgs,
+  rps: numeric.pipe(z.number().positive().max(20_000)),
+  duration: numeric.pipe(z.number().positive().max(600)),
+  warmup: numeric.pipe(z.number().min(0).max(600)),
+});
+const FLAGS = { rps: '--rps', duration: '--duration', warmup: '--warmup' };
+
+interface ScenarioRun {
+  scenario: string;
+  run: number;
+  totals: TallySummary;
+  /** The generator's own lateness: when it is large, the machine (not the voter) set the pace. */
+  dispatch_lag_ms: LatencySummary;
+  windows: WindowSummary[];
+}
+
+/** Clears every replica (a crashed one restarts clean) and waits until the monitor has all ON. */
+async function resetFaults(sut: SystemUnderTest): Promise<void> {
+  await Promise.all(REPLICA_IDS.map((id) => injectFault(sut.endpoints, sut.adminToken, id, { type: 'clear' }).catch(() => undefined)));
+  await waitAllOn(sut.endpoints, ALL_ON_TIMEOUT_MS);
+}
+
+async function measure(sut: SystemUnderTest, scenario: Scenario, rps: number, durationS: number): Promise<Omit<ScenarioRun, 'run'>> {
+  await resetFaults(sut);
+  if (scenario.fault) await injectFault(sut.endpoints, sut.adminToken, scenario.fault.instance, scenario.fault.request);
+  const report = await runLoad({
+    mode: 'query_inventory',
+    rps,
+    durationS,
+    products: SEED_PRODUCTS.map((p) => p.product_id),
+    endpoints: sut.endpoints,
+    databaseUrl: sut.databaseUrl,
+    timeoutMs: 5000,
+  });
+  return { scenario: scenario.name, totals: report.totals, dispatch_lag_ms: report.dispatch_lag_ms, windows: report.windows };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const program = addCommonOptions(new Command('bench:voter').description('Voter read latency with no fault and with each single-replica fault.'), 3)
+    .option('--rps <n>', 'reads per second, open loop', '200')
+    .option('--duration <s>', 'seconds per scenario run', '20')
+    .option('--warmup <s>', 'seconds of unmeasured reads first', '5');
+  const opts = parseBenchArgs(program, argv, args, FLAGS);
+  if (!opts) return;
+  const command = commandLine('bench:voter', argv);
+  const logger = createLogger('bench-voter', undefined, 'info');
+  process.stdout.write(`${command}\n`);
+
+  await withSystem({ choice: opts.system, label: 'bench_voter', logger, logDir: path.join(BENCH_DIR, 'logs', 'voter') }, async (sut) => {
+    if (opts.warmup > 0) {
+      logger.info({ seconds: opts.warmup, system: sut.description }, 'warm-up');
+      await measure(sut, SCENARIOS[0]!, opts.rps, opts.warmup);
+    }
+    const runs: ScenarioRun[] = [];
+    // Scenarios interleaved run by run, so a drift of the machine's load spreads over all of them.
+    for (let run = 1; run <= opts.runs; run++) {
+      for (const scenario of SCENARIOS) {
+        logger.info({ run, scenario: scenario.name, rps: opts.rps, seconds: opts.duration }, 'measuring');
+        runs.push({ run, ...(await measure(sut, scenario, opts.rps, opts.duration)) });
+      }
+    }
+    await resetFaults(sut);
+    // Let the last crash's restart settle before the system is stopped or handed back.
+    await sleep(500);
+
+    const rows = SCENARIOS.map((scenario) => {
+      const mine = runs.filter((r) => r.scenario === scenario.name).map((r) => r.totals);
+      const m = (pick: (t: TallySummary) => number | null | undefined) => median(mine.map(pick));
+      return {
+        scenario: scenario.name,
+        faulty: scenario.fault !== undefined,
+        p50_ms: m((t) => t.latency_ms.p50_ms),
+        p99_ms: m((t) => t.latency_ms.p99_ms),
+        p999_ms: m((t) => t.latency_ms.p999_ms),
+        max_ms: m((t) => t.latency_ms.max_ms),
+        success_rate: m((t) => t.success_rate),
+        quorum_rate: m((t) => t.reads?.quorum_rate),
+        wrong: mine.reduce((sum, t) => sum + (t.reads?.wrong ?? 0), 0),
+        judged: mine.reduce((sum, t) => sum + (t.reads?.judged ?? 0), 0),
+        p99_per_run_ms: mine.map((t) => t.latency_ms.p99_ms),
+        generator_lag_p99_ms: median(runs.filter((r) => r.scenario === scenario.name).map((r) => r.dispatch_lag_ms.p99_ms)),
+      };
+    });
+    const faulty = rows.filter((r) => r.faulty);
+    const worst = faulty.reduce((a, b) => ((b.p99_ms ?? Infinity) > (a.p99_ms ?? Infinity) ? b : a), faulty[0]!);
+    const met = faulty.every((r) => r.p99_ms !== null && r.p99_ms <= GOAL_P99_MS);
+    const result = {
+      benchmark: 'voter',
+      command,
+      system: sut.description,
+      environment: environment(),
+      settings: opts,
+      goal: { p99_ms_during_any_fault: `<= ${GOAL_P99_MS}`, worst_scenario: worst.scenario, worst_p99_ms: worst.p99_ms, met },
+      scenarios: rows,
+      runs,
+    };
+    const file = writeBenchReport('voter', result);
+
+    const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(2)} %`);
+    const table = formatTable(
+      ['scenario', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'success', 'quorum', 'wrong/judged', 'gen lag p99 ms', `p99 ≤ ${GOAL_P99_MS} ms`],
+      rows.map((r) => [
+        r.scenario,
+        fixed(r.p50_ms, 2),
+        fixed(r.p99_ms, 2),
+        fixed(r.p999_ms, 2),
+        fixed(r.max_ms, 1),
+        pct(r.success_rate),
+        pct(r.quorum_rate),
+        `${r.wrong}/${r.judged}`,
+        fixed(r.generator_lag_p99_ms, 2),
+        verdict(r.p99_ms === null ? null : r.p99_ms <= GOAL_P99_MS),
+      ]),
+    );
+    process.stdout.write(
+      [
+        '',
+        `voter reads at ${opts.rps}/s, ${opts.duration} s per scenario, medians of ${opts.runs} runs (latency from the scheduled send time):`,
+        table,
+        '',
+        `goal: p99 ≤ ${GOAL_P99_MS} ms during any single-replica fault: ${verdict(met)} (worst: ${worst.scenario}, p99 ${fixed(worst.p99_ms, 2)} ms)`,
+        `system: ${sut.description}`,
+        `machine: ${JSON.stringify(result.environment)}`,
+        `report: ${file}`,
+        `command: ${command}`,
+        '',
+      ].join('\n'),
+    );
+  });
+}
+
+runBench('bench:voter', main);
