@@ -7,6 +7,7 @@ import { numeric } from '../cli/args';
 import { injectFault, waitAllOn } from '../cli/fault-api';
 import { fixed, formatTable } from '../cli/table';
 import { runLoad, type LatencySummary, type TallySummary, type WindowSummary } from '../load';
+import { measureNoiseFloor } from './noise-floor';
 import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench } from './options';
 import { BENCH_DIR, commandLine, environment, median, verdict, writeBenchReport } from './report';
 import { withSystem, type SystemUnderTest } from './system-under-test';
@@ -101,6 +102,8 @@ async function main(): Promise<void> {
     await resetFaults(sut);
     // Let the last crash's restart settle before the system is stopped or handed back.
     await sleep(500);
+    logger.info('noise floor: the same reads against a trivial local server');
+    const floor = await measureNoiseFloor(opts.rps, Math.min(opts.duration, 10));
 
     const rows = SCENARIOS.map((scenario) => {
       const mine = runs.filter((r) => r.scenario === scenario.name).map((r) => r.totals);
@@ -130,6 +133,7 @@ async function main(): Promise<void> {
       environment: environment(),
       settings: opts,
       goal: { p99_ms_during_any_fault: `<= ${GOAL_P99_MS}`, worst_scenario: worst.scenario, worst_p99_ms: worst.p99_ms, met },
+      noise_floor_ms: floor,
       scenarios: rows,
       runs,
     };
@@ -158,6 +162,7 @@ async function main(): Promise<void> {
         table,
         '',
         `goal: p99 ≤ ${GOAL_P99_MS} ms during any single-replica fault: ${verdict(met)} (worst: ${worst.scenario}, p99 ${fixed(worst.p99_ms, 2)} ms)`,
+        `noise floor (same reads against a trivial local server): p50 ${fixed(floor.p50_ms, 2)} ms, p99 ${fixed(floor.p99_ms, 2)} ms, max ${fixed(floor.max_ms, 1)} ms`,
         `system: ${sut.description}`,
         `machine: ${JSON.stringify(result.environment)}`,
         `report: ${file}`,

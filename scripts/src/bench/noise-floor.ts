@@ -1,0 +1,31 @@
+import path from 'node:path';
+import readline from 'node:readline';
+import { DEFAULT_HOST } from '@ftlab/shared';
+import { spawnOwned, terminate } from '../launcher/children';
+import { runLoad, type LatencySummary } from '../load';
+
+/**
+ * The same open-loop reads as a benchmark, against echo-server.js instead of the system: the
+ * latency the machine itself adds. On a busy shared box this floor can exceed a goal on its own,
+ * and a report that does not say so would blame the service.
+ */
+export async function measureNoiseFloor(rps: number, durationS: number): Promise<LatencySummary> {
+  const child = spawnOwned(process.execPath, [path.join(__dirname, 'echo-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`echo server exited (${code})`)));
+      readline.createInterface({ input: child.stdout! }).once('line', resolve);
+    });
+    const url = `http://${DEFAULT_HOST}:${port}`;
+    const report = await runLoad({
+      mode: 'query_inventory',
+      rps,
+      durationS,
+      products: ['PROD-001'],
+      endpoints: { orders: url, voter: url, monitor: url, inventory: { '1': url, '2': url, '3': url } },
+    });
+    return report.totals.latency_ms;
+  } finally {
+    await terminate(child, 2000);
+  }
+}
