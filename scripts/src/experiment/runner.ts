@@ -7,7 +7,7 @@ import { STANDARD_LOAD, loadSummary, readSamples, startLoad, type StandardLoad }
 import { FAULT_PLAN, type FaultType } from './plan';
 import { latencyBuckets, type ReadSample, type TimeWindow } from './read-metrics';
 import { buildBaselineReport, buildFaultReport, countTargets, type ExperimentReport, type TrialResult } from './report';
-import { systemInfo } from './system-info';
+import { loadAverage, systemInfo } from './system-info';
 import type { TargetSystem } from './target-system';
 import type { TimelineInput } from './timeline-svg';
 import { runTrial, waitStableOn, type TrialTimings } from './trial';
@@ -22,6 +22,11 @@ import { runTrial, waitStableOn, type TrialTimings } from './trial';
 export interface ExperimentConfig {
   trials: number;
   quick: boolean;
+  /**
+   * Load before the baseline starts, once every replica is ON: fresh processes are slow for their
+   * first seconds (JIT, connection pools), and that start-up is not the steady state to compare with.
+   */
+  warmupMs: number;
   baselineMs: number;
   timings: TrialTimings;
   load: StandardLoad;
@@ -33,6 +38,7 @@ export function experimentConfig(trials: number, quick: boolean): ExperimentConf
   return {
     trials,
     quick,
+    warmupMs: quick ? 3000 : 10_000,
     baselineMs: quick ? 5000 : 20_000,
     timings: {
       settleMs: quick ? 1000 : 2000,
@@ -77,6 +83,8 @@ export async function runExperiment(
     let end = loadStart;
     try {
       await waitStableOn(target.endpoints, config.timings.settleMs, config.timings.readyTimeoutMs, signal);
+      logger.info({ seconds: config.warmupMs / 1000 }, 'warm-up');
+      await sleep(config.warmupMs, undefined, { signal });
       const baselineStart = Date.now();
       baseline = { start: baselineStart, end: baselineStart + config.baselineMs };
       logger.info({ seconds: config.baselineMs / 1000 }, 'baseline');
@@ -111,6 +119,7 @@ export async function runExperiment(
         trials_per_fault: config.trials,
         quick: config.quick,
         aborted,
+        warmup_ms: config.warmupMs,
         baseline_ms: config.baselineMs,
         ...config.timings,
         reads_per_s: config.load.readRps,
@@ -120,7 +129,7 @@ export async function runExperiment(
         window: 'injection → resolved_at (back ON), local clock; DB times shifted by db_clock_offset_ms',
         quorum_rate: 'share of all reads answered 2xx by an agreed 2-of-3 majority',
       },
-      system,
+      system: { ...system, load_average_at_end: loadAverage() },
       baseline: baselineReport,
       faults,
       load: loadSummary(loadReport),

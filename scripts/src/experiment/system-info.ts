@@ -31,6 +31,11 @@ export async function detectorSettings(endpoints: Endpoints): Promise<Record<str
   }
 }
 
+/** The 1, 5 and 15 minute load averages, rounded. */
+export function loadAverage(): number[] {
+  return os.loadavg().map((l) => Math.round(l * 100) / 100);
+}
+
 /** host:port/database, without credentials. */
 export function describeDatabase(url: string): string {
   const u = new URL(url);
@@ -46,6 +51,8 @@ export async function systemInfo(target: TargetSystem, clock: DbClock): Promise<
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     cpus: `${cpus.length} × ${cpus[0]?.model ?? 'unknown'}`,
     memory_gb: Math.round(os.totalmem() / 2 ** 30),
+    // A busy machine (other test runs, a build) shows up as latency: keep the context with the numbers.
+    load_average_at_start: loadAverage(),
     endpoints: target.endpoints,
     kafka_brokers: target.kafkaBrokers,
     topic_prefix: target.topicPrefix,

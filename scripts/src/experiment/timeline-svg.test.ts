@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { latencyBuckets } from './read-metrics';
 import { T0, steadyReads } from './test-fixtures';
-import { escapeXml, latencyDecades, renderTimeline, tickStepSeconds, type TimelineInput } from './timeline-svg';
+import { escapeXml, latencyDecades, layoutLegend, renderTimeline, tickStepSeconds, type TimelineInput } from './timeline-svg';
 
 function input(): TimelineInput {
   const samples = steadyReads(40, (at) => (at >= T0 + 20_000 && at < T0 + 22_000 ? 1300 : 2));
@@ -63,4 +63,15 @@ test('tickStepSeconds keeps ticks apart', () => {
 
 test('escapeXml', () => {
   assert.equal(escapeXml('a<b>&"c"'), 'a&lt;b&gt;&amp;&quot;c&quot;');
+});
+
+test('layoutLegend wraps to a new row instead of running past the chart', () => {
+  const item = { swatch: '<rect/>', label: 'x'.repeat(20) }; // 24 + 130 + 10 = 164 px
+  assert.deepEqual(layoutLegend([item, item, item], 400), [
+    { x: 0, row: 0 },
+    { x: 164, row: 0 },
+    { x: 0, row: 1 },
+  ]);
+  // A single item wider than the chart still gets a row of its own, not an endless loop.
+  assert.deepEqual(layoutLegend([item], 50), [{ x: 0, row: 0 }]);
 });

@@ -39,7 +39,11 @@ const FAILED_COLOR = '#e53e3e';
 const ON_COLOR = '#48bb78';
 const OFF_COLOR = '#c53030';
 
-const MARGIN = { left: 78, right: 24, top: 64, bottom: 44 };
+const MARGIN = { left: 78, right: 24, bottom: 44 };
+/** Baseline of the first legend row, the height of each further row, and the gap down to the plot. */
+const LEGEND_TOP = 44;
+const LEGEND_ROW = 18;
+const LEGEND_GAP = 16;
 const PLOT_HEIGHT = 300;
 const STRIP_HEIGHT = 28;
 const BAND_HEIGHT = 18;
@@ -71,6 +75,28 @@ export function tickStepSeconds(durationS: number, plotWidth: number): number {
   return TICK_STEPS_S.find((s) => s >= wanted) ?? TICK_STEPS_S[TICK_STEPS_S.length - 1]!;
 }
 
+export interface LegendItem {
+  /** SVG drawn at the item's origin (text baseline), 18 px wide; empty for a text-only item. */
+  swatch: string;
+  label: string;
+}
+
+/** Rough width of 11 px DejaVu Sans text; the legend only needs to not overlap, not to be exact. */
+const textWidth = (text: string) => text.length * 6.5;
+
+/** Places legend items left to right, wrapping to a new row rather than running off the chart. */
+export function layoutLegend(items: readonly LegendItem[], maxWidth: number): { x: number; row: number }[] {
+  let x = 0;
+  let row = 0;
+  return items.map((item) => {
+    const width = (item.swatch ? 24 : 0) + textWidth(item.label) + 10;
+    if (x > 0 && x + width > maxWidth) (x = 0), (row += 1);
+    const placed = { x, row };
+    x += width;
+    return placed;
+  });
+}
+
 /**
  * Polyline path through the buckets, lifted where buckets are missing so a gap shows as a gap.
  * A bucket with no latency (every read dropped, value 0) is a gap too: 0 has no place on a log axis.
@@ -93,7 +119,21 @@ function seriesPath(buckets: readonly LatencyBucket[], bucketMs: number, x: (off
 export function renderTimeline(input: TimelineInput): string {
   const durationMs = Math.max(1, input.end - input.start);
   const plotWidth = Math.min(MAX_PLOT_WIDTH, Math.max(MIN_PLOT_WIDTH, (durationMs / 1000) * PX_PER_SECOND));
-  const plotTop = MARGIN.top;
+  const peak = input.buckets.reduce((m, b) => Math.max(m, b.p99_ms), 0);
+  const legend: LegendItem[] = [
+    { swatch: `<line x1="0" y1="-4" x2="18" y2="-4" stroke="${P50_COLOR}" stroke-width="2"/>`, label: `p50 per ${input.bucketMs} ms` },
+    { swatch: `<line x1="0" y1="-4" x2="18" y2="-4" stroke="${P99_COLOR}" stroke-width="1.2"/>`, label: 'p99' },
+    { swatch: `<rect x="0" y="-9" width="18" height="10" fill="${FAILED_COLOR}" opacity="0.7"/>`, label: 'failed reads (share)' },
+    { swatch: `<rect x="0" y="-9" width="18" height="10" fill="${OFF_COLOR}"/>`, label: 'replica OFF' },
+    ...[...new Set(input.faults.map((f) => f.type))].map((type) => ({
+      swatch: `<rect x="0" y="-9" width="18" height="10" fill="${FAULT_COLORS[type]}" opacity="0.25" stroke="${FAULT_COLORS[type]}"/>`,
+      label: `${type} window`,
+    })),
+    { swatch: '', label: `worst bucket p99: ${formatMs(peak)}` },
+  ];
+  const placed = layoutLegend(legend, plotWidth);
+  const legendRows = Math.max(0, ...placed.map((p) => p.row)) + 1;
+  const plotTop = LEGEND_TOP + (legendRows - 1) * LEGEND_ROW + LEGEND_GAP;
   const stripTop = plotTop + PLOT_HEIGHT + SECTION_GAP;
   const bandsTop = stripTop + STRIP_HEIGHT + SECTION_GAP;
   const bandsBottom = bandsTop + input.replicas.length * (BAND_HEIGHT + BAND_GAP) - BAND_GAP;
@@ -113,22 +153,11 @@ export function renderTimeline(input: TimelineInput): string {
     `<text x="${MARGIN.left}" y="20" font-size="15" font-weight="bold">${escapeXml(input.title)}</text>`,
   );
 
-  // Legend: series, then one swatch per fault type present.
-  const legend: [string, string][] = [
-    [`<line x1="0" y1="-4" x2="18" y2="-4" stroke="${P50_COLOR}" stroke-width="2"/>`, `p50 per ${input.bucketMs} ms`],
-    [`<line x1="0" y1="-4" x2="18" y2="-4" stroke="${P99_COLOR}" stroke-width="1.2"/>`, 'p99'],
-    [`<rect x="0" y="-9" width="18" height="10" fill="${FAILED_COLOR}" opacity="0.7"/>`, 'failed reads (share)'],
-    [`<rect x="0" y="-9" width="18" height="10" fill="${OFF_COLOR}"/>`, 'replica OFF'],
-    ...[...new Set(input.faults.map((f) => f.type))].map((type): [string, string] => [
-      `<rect x="0" y="-9" width="18" height="10" fill="${FAULT_COLORS[type]}" opacity="0.25" stroke="${FAULT_COLORS[type]}"/>`,
-      `${type} window`,
-    ]),
-  ];
-  let legendX = MARGIN.left;
-  for (const [swatch, label] of legend) {
-    out.push(`<g transform="translate(${legendX},42)">${swatch}<text x="24" y="0">${escapeXml(label)}</text></g>`);
-    legendX += 34 + label.length * 6.5;
-  }
+  legend.forEach((item, i) => {
+    const { x, row } = placed[i]!;
+    const label = `<text x="${item.swatch ? 24 : 0}" y="0"${item.swatch ? '' : ' fill="#4a5568"'}>${escapeXml(item.label)}</text>`;
+    out.push(`<g transform="translate(${r1(MARGIN.left + x)},${LEGEND_TOP + row * LEGEND_ROW})">${item.swatch}${label}</g>`);
+  });
 
   // Fault windows first, so everything else is drawn over the shading.
   for (const f of input.faults) {
@@ -195,8 +224,6 @@ export function renderTimeline(input: TimelineInput): string {
     }
   });
 
-  const peak = input.buckets.reduce((m, b) => Math.max(m, b.p99_ms), 0);
-  out.push(`<text x="${r1(MARGIN.left + plotWidth)}" y="20" text-anchor="end" fill="#4a5568">worst bucket p99: ${escapeXml(formatMs(peak))}</text>`);
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
