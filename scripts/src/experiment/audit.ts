@@ -76,6 +76,22 @@ export async function injection(pool: Pool, faultId: number): Promise<InjectionR
   return rows[0];
 }
 
+/**
+ * An audit row of this replica that was already open when the fault landed and is not the fault's
+ * own: the replica was OFF (a spontaneous failure detected just before) so the monitor can never
+ * link this fault to a detection.
+ */
+export async function offAtInjection(pool: Pool, instanceId: string, faultId: number): Promise<{ id: number; detected_at: Date } | undefined> {
+  const { rows } = await pool.query<{ id: number; detected_at: Date }>(
+    `SELECT a.id::int AS id, a.detected_at FROM failure_audit a, fault_injections f
+     WHERE f.id = $2 AND a.instance_id = $1 AND a.fault_id IS DISTINCT FROM f.id
+       AND a.detected_at <= f.injected_at AND (a.resolved_at IS NULL OR a.resolved_at > f.injected_at)
+     ORDER BY a.detected_at DESC LIMIT 1`,
+    [instanceId, faultId],
+  );
+  return rows[0];
+}
+
 export interface StatusRow {
   instance_id: string;
   status: string;

@@ -23,3 +23,9 @@ test('report.md has a section per fault type with its TTD, trials and a verdict 
   const verdicts = md.match(/✅ met|❌ missed/g) ?? [];
   assert.equal(verdicts.length, report.targets_total);
 });
+
+test('a trial that needed repeating says so', () => {
+  const report = sampleReport();
+  report.faults[0]!.trials[0]!.discarded = [{ fault_id: 7, reason: 'replica 1 was already OFF' }];
+  assert.match(renderMarkdown(report, 'timeline.svg'), /\| resolved \(1 spoiled attempt\(s\) repeated\) \|/);
+});

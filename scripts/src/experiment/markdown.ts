@@ -55,7 +55,7 @@ function faultSection(f: FaultReport): string {
     f.trials.map((t) => [
       String(t.trial),
       formatCount(t.fault_id),
-      t.outcome + (t.error ? `: ${t.error}` : ''),
+      t.outcome + (t.error ? `: ${t.error}` : '') + (t.discarded?.length ? ` (${t.discarded.length} spoiled attempt(s) repeated)` : ''),
       t.cause ?? '—',
       formatMs(t.ttd_ms),
       formatMs(t.ttr_ms),

@@ -8,9 +8,11 @@ import { evaluateTargets, type TargetResult } from './targets';
 
 /**
  * resolved: detected, then back ON. not_ready: the replicas were not all ON before injecting.
- * not_detected / not_resolved: a timeout at that step. error: an HTTP or database call failed.
+ * spoiled: the replica turned OFF on its own just before the fault landed, so no detection can be
+ * attributed to the fault (the trial is repeated). not_detected / not_resolved: a timeout at that
+ * step. error: an HTTP or database call failed.
  */
-export type TrialOutcome = 'resolved' | 'not_ready' | 'not_detected' | 'not_resolved' | 'error';
+export type TrialOutcome = 'resolved' | 'not_ready' | 'spoiled' | 'not_detected' | 'not_resolved' | 'error';
 
 export interface TrialResult {
   trial: number;
@@ -30,6 +32,8 @@ export interface TrialResult {
   window: TimeWindow | null;
   reads: ReadMetrics | null;
   error?: string;
+  /** Earlier attempts of this trial that were spoiled and repeated (their faults were cleared). */
+  discarded?: { fault_id: number | null; reason: string }[];
 }
 
 export interface FaultReport {

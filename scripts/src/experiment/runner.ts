@@ -4,13 +4,13 @@ import { injectFault } from '../cli/fault-api';
 import type { LoadReport } from '../load/run-load';
 import { auditSince, instanceStatuses, measureDbClock, offPeriods } from './audit';
 import { STANDARD_LOAD, loadSummary, readSamples, startLoad, type StandardLoad } from './load';
-import { FAULT_PLAN, type FaultType } from './plan';
+import { FAULT_PLAN, type FaultSpec, type FaultType } from './plan';
 import { latencyBuckets, type ReadSample, type TimeWindow } from './read-metrics';
 import { buildBaselineReport, buildFaultReport, countTargets, type ExperimentReport, type TrialResult } from './report';
 import { loadAverage, systemInfo } from './system-info';
 import type { TargetSystem } from './target-system';
 import type { TimelineInput } from './timeline-svg';
-import { runTrial, waitStableOn, type TrialTimings } from './trial';
+import { runTrial, waitStableOn, type TrialContext, type TrialTimings } from './trial';
 
 /**
  * The experiment: standard load throughout; a baseline; then N trials of each fault, interleaved
@@ -91,7 +91,7 @@ export async function runExperiment(
       await sleep(config.baselineMs, undefined, { signal });
       for (let n = 1; n <= config.trials; n++) {
         for (const spec of FAULT_PLAN) {
-          trials.get(spec.type)!.push(await runTrial(spec, n, ctx));
+          trials.get(spec.type)!.push(await runAttempts(spec, n, ctx));
         }
       }
       // Let the last recovery show on the chart before the load stops.
@@ -149,6 +149,20 @@ export async function runExperiment(
     return { report, timeline, reads, load: loadReport, aborted };
   } finally {
     await pool.end();
+  }
+}
+
+/** A trial spoiled by a coincident spontaneous failure is repeated, a few times at most, keeping a record. */
+const MAX_ATTEMPTS = 3;
+
+async function runAttempts(spec: FaultSpec, n: number, ctx: TrialContext): Promise<TrialResult> {
+  const discarded: { fault_id: number | null; reason: string }[] = [];
+  for (;;) {
+    const result = await runTrial(spec, n, ctx);
+    if (result.outcome !== 'spoiled' || discarded.length + 1 >= MAX_ATTEMPTS) {
+      return discarded.length > 0 ? { ...result, discarded } : result;
+    }
+    discarded.push({ fault_id: result.fault_id, reason: result.error ?? 'spoiled' });
   }
 }
 

@@ -31,7 +31,7 @@ export interface TargetResult {
 export interface TargetInput {
   reads: ReadMetrics;
   /** TTD of the fault's trials; absent for the baseline, which has no fault to detect. */
-  detection?: { ttd: Summary | null; trials: number; undetected: number };
+  detection?: { ttd: Summary | null; trials: number; /** Trials without a TTD, whatever the reason. */ undetected: number };
 }
 
 interface TargetDef {
@@ -126,7 +126,8 @@ export function evaluateTargets(input: TargetInput): TargetResult[] {
     // A trial whose fault was never detected has no TTD; the summary of the others must not hide it.
     const undetected = t.needsDetection ? (input.detection?.undetected ?? 0) : 0;
     const met = measured !== null && t.passes(measured) && undetected === 0;
-    const note = undetected > 0 ? `${undetected} of ${input.detection!.trials} trials not detected` : measured === null ? 'nothing measured' : undefined;
+    // "Without a TTD" covers trials that timed out and trials that never got to inject (not_ready, spoiled, error).
+    const note = undetected > 0 ? `${undetected} of ${input.detection!.trials} trials without a TTD` : measured === null ? 'nothing measured' : undefined;
     return { id: t.id, label: t.label, source: t.source, threshold: t.threshold, unit: t.unit, measured, met, ...(note ? { note } : {}) };
   });
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPLICA_IDS, type Endpoints, type Logger, type Pool } from '@ftlab/shared';
 import { injectFault, readMonitorStatus } from '../cli/fault-api';
-import { auditForFault, injection, type AuditRow, type DbClock } from './audit';
+import { auditForFault, injection, offAtInjection, type AuditRow, type DbClock } from './audit';
 import type { FaultSpec } from './plan';
 import type { TrialResult } from './report';
 
@@ -129,7 +129,20 @@ export async function runTrial(spec: FaultSpec, trial: number, ctx: TrialContext
   result.injected_at = iso(injected.injected_at);
   log.info({ fault_id: faultId }, 'injected');
 
-  const detected = await pollUntil(() => auditForFault(ctx.pool, faultId), timings.detectTimeoutMs, timings.pollMs, ctx.signal);
+  // Found: the fault's own audit row. 'spoiled': the replica was already OFF when it landed.
+  const found = await pollUntil(
+    async (): Promise<AuditRow | 'spoiled' | undefined> =>
+      (await auditForFault(ctx.pool, faultId)) ?? ((await offAtInjection(ctx.pool, spec.instance_id, faultId)) ? 'spoiled' : undefined),
+    timings.detectTimeoutMs,
+    timings.pollMs,
+    ctx.signal,
+  );
+  if (found === 'spoiled') {
+    if (spec.clearAfterDetection) await clearFault(ctx, spec).catch((err: Error) => log.error({ err: err.message }, 'clear failed'));
+    log.warn({ fault_id: faultId }, 'the replica was already OFF when the fault landed: attempt discarded');
+    return { ...result, outcome: 'spoiled', error: `replica ${spec.instance_id} was already OFF (a failure detected before the injection)` };
+  }
+  const detected = found;
   if (!detected) {
     if (spec.clearAfterDetection) await clearFault(ctx, spec).catch((err: Error) => log.error({ err: err.message }, 'clear failed'));
     log.warn({ fault_id: faultId }, `not detected within ${timings.detectTimeoutMs} ms`);
