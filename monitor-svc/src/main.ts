@@ -22,6 +22,7 @@ import {
 } from '@ftlab/shared';
 import { loadConfig } from './config';
 import { crossCheck } from './consistency';
+import { dashboardRoutes } from './dashboard/routes';
 import { DEFAULT_DETECTOR_CONFIG, initialDetectorState } from './detector';
 import { fetchStock } from './prober';
 import { monitorRoutes } from './routes';
@@ -75,6 +76,7 @@ runService(SERVICE, undefined, async (logger) => {
 
   const app = createApp({ registry, health: () => ({ ok: true, service: SERVICE }) });
   monitorRoutes(app, { watchers, since, store, config: detectorConfig });
+  const dashboard = dashboardRoutes(app, { watchers, since, store, endpoints: config.endpoints, databaseUrl: config.DATABASE_URL, reportsDir: config.REPORTS_DIR, logger });
   finishApp(app, logger);
   const server = await listen(app, config.MONITOR_PORT, config.HOST);
   logger.info({ port: config.MONITOR_PORT, host: config.HOST, detector: detectorConfig }, 'listening');
@@ -128,6 +130,8 @@ runService(SERVICE, undefined, async (logger) => {
   });
 
   return [
+    // Open event streams first: the http server cannot finish closing while they are connected.
+    { name: 'dashboard', close: () => dashboard.close() },
     { name: 'http', close: () => closeServer(server) },
     { name: 'errors', close: () => errors.stop() },
     {

@@ -1,0 +1,107 @@
+import type { StatusChange } from '@ftlab/shared';
+import { instanceReport } from '../routes';
+import type { FailureRow, MonitorStore } from '../store';
+import type { ReplicaWatcher } from '../watcher';
+import { LatencyHistory, type LatencySample } from './latency-history';
+import { fetchOrderCounts, fetchVotingStats, type OrderCounts, type Part, type VotingStats } from './peers';
+import { reportStatus, type ReportStatus } from './report-files';
+
+/** How many audit rows the page shows. */
+export const FAILURE_ROWS = 20;
+
+export interface DashboardSources {
+  watchers: readonly ReplicaWatcher[];
+  /** Since-when of each replica's status, kept by main.ts's transition hook. */
+  since: ReadonlyMap<string, Date>;
+  store: Pick<MonitorStore, 'failures'>;
+  endpoints: { voter: string; orders: string };
+  reportsDir: string;
+}
+
+/** Everything the page shows, in one message: the page renders it whole, so it never merges state. */
+export interface Snapshot {
+  at: string;
+  /** Which monitor process sent it: a restart shows up as a new pid. */
+  monitor: { pid: number; started_at: string };
+  replicas: ReturnType<typeof instanceReport>[];
+  failures: Part<FailureRow[]>;
+  voter: Part<VotingStats>;
+  orders: Part<OrderCounts>;
+  latency_history: LatencySample[];
+  report: ReportStatus;
+}
+
+const NOT_YET: Part<never> = { available: false, error: 'not fetched yet' };
+
+/**
+ * Gathers the dashboard's snapshot. Replica states are read live from the watchers on every
+ * snapshot; the voter and orders figures are fetched once per tick (refreshPeers) and reused by
+ * the snapshots pushed on status changes in between, so such a push never waits on a slow peer.
+ */
+export class DashboardState {
+  private voter: Part<VotingStats> = NOT_YET;
+  private orders: Part<OrderCounts> = NOT_YET;
+  private readonly history = new LatencyHistory();
+  /** The latest NOTIFY per replica: it can arrive before main.ts has updated `since`. */
+  private readonly announced = new Map<string, StatusChange>();
+  private readonly startedAt = new Date().toISOString();
+  private refreshing: Promise<void> | undefined;
+  private refreshedAt = 0;
+
+  constructor(private readonly sources: DashboardSources) {}
+
+  /** Fetches the voter's and orders' figures; callers arriving meanwhile share the one fetch. */
+  refreshPeers(): Promise<void> {
+    this.refreshing ??= this.fetchPeers().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  /** For a client that just connected: fresh figures unless the last fetch is recent enough. */
+  async refreshPeersIfOlderThan(maxAgeMs: number): Promise<void> {
+    if (Date.now() - this.refreshedAt > maxAgeMs) await this.refreshPeers();
+  }
+
+  private async fetchPeers(): Promise<void> {
+    const [voter, orders] = await Promise.all([fetchVotingStats(this.sources.endpoints.voter), fetchOrderCounts(this.sources.endpoints.orders)]);
+    this.voter = voter;
+    this.orders = orders;
+    this.refreshedAt = Date.now();
+    const latency = voter.available ? voter.value.latency_ms : { p50: null, p95: null, p99: null };
+    this.history.add({ t: this.refreshedAt, p50: latency.p50, p95: latency.p95, p99: latency.p99 });
+  }
+
+  announce(change: StatusChange): void {
+    this.announced.set(change.instance_id, change);
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    const [failures, report] = await Promise.all([
+      this.sources.store.failures(undefined, FAILURE_ROWS).then(
+        (rows): Part<FailureRow[]> => ({ available: true, value: rows }),
+        (err: Error): Part<FailureRow[]> => ({ available: false, error: `failure audit: ${err.message}` }),
+      ),
+      reportStatus(this.sources.reportsDir),
+    ]);
+    return {
+      at: new Date().toISOString(),
+      monitor: { pid: process.pid, started_at: this.startedAt },
+      replicas: this.sources.watchers.map((w) => instanceReport(w, this.sinceMap())),
+      failures,
+      voter: this.voter,
+      orders: this.orders,
+      latency_history: this.history.list(),
+      report,
+    };
+  }
+
+  /** main.ts's since, unless a NOTIFY already told of a later change. */
+  private sinceMap(): ReadonlyMap<string, Date> {
+    const merged = new Map(this.sources.since);
+    for (const [id, change] of this.announced) {
+      const at = new Date(change.since);
+      const known = merged.get(id);
+      if (!known || known < at) merged.set(id, at);
+    }
+    return merged;
+  }
+}
