@@ -63,6 +63,7 @@ COPY --from=build /app/shared/dist shared/dist
 COPY --from=build /app/orders-svc/dist orders-svc/dist
 COPY --from=build /app/inventory-svc/dist inventory-svc/dist
 COPY --from=build /app/monitor-svc/dist monitor-svc/dist
+COPY --from=build /app/monitor-svc/static monitor-svc/static
 COPY --from=build /app/voter-svc/dist voter-svc/dist
 # Every service applies the schema at start, reading it from <repo>/init.sql (shared/src/db.ts).
 COPY init.sql ./
