@@ -4,6 +4,7 @@ import {
   SEED_PRODUCTS,
   withTransaction,
   type LogRecord,
+  type OrderPlaced,
   type OrderStatus,
   type Pool,
   type PoolClient,
@@ -48,32 +49,41 @@ const ORDER_COLUMNS = 'order_id, product_id, quantity, status, reason, idempoten
  * that was answered 202 is always eventually in the log, even if Kafka was down at the time.
  */
 export function createOrderStore(pool: Pool, topics: Topics) {
-  const placed = (o: OrderRow) => ({
+  const placed = (o: Pick<OrderRow, 'order_id' | 'product_id' | 'quantity'>) => ({
     topic: topics.orderEvents,
     key: o.product_id,
-    payload: { v: 1, type: 'OrderPlaced', order_id: o.order_id, product_id: o.product_id, quantity: o.quantity },
+    payload: { v: 1, type: 'OrderPlaced', order_id: o.order_id, product_id: o.product_id, quantity: o.quantity } satisfies OrderPlaced,
   });
 
   return {
+    /**
+     * One statement, so one round trip and its own transaction: the order and its OrderPlaced
+     * event are inserted together or not at all, and only for a known product. With an
+     * Idempotency-Key already used, concurrent requests serialise on the unique index and the
+     * losers read the winner's order (a second statement: this one's snapshot predates it).
+     */
     async create(input: { product_id: string; quantity: number; idempotency_key?: string }): Promise<CreateOutcome> {
-      return withTransaction(pool, async (client) => {
-        const known = await client.query('SELECT 1 FROM products WHERE product_id = $1', [input.product_id]);
-        if (known.rowCount === 0) return { kind: 'unknown_product' };
-        // Concurrent requests with one key serialise on the unique index: one inserts, the rest find it.
-        const inserted = await client.query<OrderRow>(
-          `INSERT INTO orders (order_id, product_id, quantity, status, idempotency_key) VALUES ($1, $2, $3, 'PENDING', $4)
-           ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${ORDER_COLUMNS}`,
-          [randomUUID(), input.product_id, input.quantity, input.idempotency_key ?? null],
-        );
-        const order = inserted.rows[0];
-        if (order) {
-          await enqueue(client, SOURCE, [placed(order)]);
-          return { kind: 'created', order };
-        }
-        const existing = (await client.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE idempotency_key = $1`, [input.idempotency_key])).rows[0]!;
-        const same = existing.product_id === input.product_id && existing.quantity === input.quantity;
-        return { kind: same ? 'replayed' : 'key_reused', order: existing };
-      });
+      const order_id = randomUUID();
+      const event = placed({ order_id, product_id: input.product_id, quantity: input.quantity });
+      const { rows } = await pool.query<OrderRow & { known: boolean }>(
+        `WITH known AS (SELECT EXISTS (SELECT 1 FROM products WHERE product_id = $2) AS known),
+         inserted AS (
+           INSERT INTO orders (order_id, product_id, quantity, status, idempotency_key)
+           SELECT $1, $2, $3, 'PENDING', $4 FROM known WHERE known
+           ON CONFLICT (idempotency_key) DO NOTHING
+           RETURNING ${ORDER_COLUMNS}
+         ), queued AS (
+           INSERT INTO outbox (source, topic, message_key, payload) SELECT $5, $6, $2, $7 FROM inserted
+         )
+         SELECT known.known, inserted.* FROM known LEFT JOIN inserted ON true`,
+        [order_id, input.product_id, input.quantity, input.idempotency_key ?? null, SOURCE, event.topic, JSON.stringify(event.payload)],
+      );
+      const row = rows[0]!;
+      if (!row.known) return { kind: 'unknown_product' };
+      if (row.order_id) return { kind: 'created', order: row };
+      const existing = (await pool.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE idempotency_key = $1`, [input.idempotency_key])).rows[0]!;
+      const same = existing.product_id === input.product_id && existing.quantity === input.quantity;
+      return { kind: same ? 'replayed' : 'key_reused', order: existing };
     },
 
     async get(orderId: string): Promise<(OrderRow & { results: ReplicaResultRow[] }) | undefined> {
