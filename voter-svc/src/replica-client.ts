@@ -1,3 +1,4 @@
+import { Agent, request } from 'undici';
 import { replicaStockListResponse, replicaStockResponse, type ReplicaId, type StockView } from '@ftlab/shared';
 import type { ReplicaAnswer } from './vote';
 
@@ -12,14 +13,21 @@ export interface Reply<T> {
 
 const DEAD = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
+/**
+ * Keep-alive connections to the replicas. undici's request() costs far less CPU per call than
+ * fetch(), and the voter makes three calls for every read.
+ */
+const replicas = new Agent({ connections: 64, keepAliveTimeout: 30_000, pipelining: 1 });
+
 async function getJson(url: string, timeoutMs: number): Promise<{ status: number; body: unknown } | { failed: CallFailure; error: string }> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    return { status: res.status, body: await res.json().catch(() => undefined) };
+    const res = await request(url, { dispatcher: replicas, signal: AbortSignal.timeout(timeoutMs) });
+    return { status: res.statusCode, body: await res.body.json().catch(() => undefined) };
   } catch (err) {
-    const e = err as { name?: string; message?: string; cause?: { code?: string } };
+    const e = err as { name?: string; message?: string; code?: string | number };
     if (e.name === 'TimeoutError' || e.name === 'AbortError') return { failed: 'timeout', error: `no answer in ${timeoutMs} ms` };
-    return { failed: e.cause?.code && DEAD.has(e.cause.code) ? 'crash' : 'http_error', error: e.cause?.code ?? e.message ?? 'fetch failed' };
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    return { failed: code && DEAD.has(code) ? 'crash' : 'http_error', error: code ?? e.message ?? 'request failed' };
   }
 }
 
