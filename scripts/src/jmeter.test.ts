@@ -7,8 +7,7 @@ import { createLogger } from '@ftlab/shared';
 import { acquireSystem } from './experiment/target-system';
 import { exited, spawnOwned } from './launcher/children';
 import { REPO_ROOT } from './paths';
-import { freePort } from './ports';
-import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from './testing';
+import { isolatedStackEnv, testLogDir } from './testing';
 
 /**
  * jmeter/experiment_test_plan.jmx run for a few seconds by jmeter/run_test.sh, with real JMeter,
@@ -94,19 +93,8 @@ test('the JMeter plan reads through the voter and creates orders, with passing a
   assert.ok(jmeterAvailable(), INSTALL_HINT);
   const logDir = testLogDir('jmeter');
   fs.rmSync(logDir, { recursive: true, force: true });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    KAFKA_BROKERS: testKafkaBrokers().join(','),
-    DATABASE_URL: await freshDatabaseUrl('jmeter'),
-    TOPIC_PREFIX: uniqueTopicPrefix('jmeter'),
-    ADMIN_TOKEN: 'jmeter-test-admin-token-0123456789',
-    ORDERS_PORT: String(await freePort()),
-    INVENTORY_1_PORT: String(await freePort()),
-    INVENTORY_2_PORT: String(await freePort()),
-    INVENTORY_3_PORT: String(await freePort()),
-    MONITOR_PORT: String(await freePort()),
-    VOTER_PORT: String(await freePort()),
-  };
+  const env = await isolatedStackEnv('jmeter');
+
   const target = await acquireSystem({ env, logger: createLogger('jmeter-test', undefined, 'warn'), logDir: path.join(logDir, 'services') });
   try {
     assert.ok(target.startedHere, 'the test runs against a system of its own');

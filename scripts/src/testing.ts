@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_DATABASE_URL, commonEnv, createPool, parseEnv } from '@ftlab/shared';
 import { TEST_ARTIFACTS_DIR } from './paths';
+import { freePort } from './ports';
 
 /**
  * Helpers for integration tests run by the test harness (`npm test`), which starts a broker and
@@ -57,4 +58,25 @@ export function uniqueTopicPrefix(label = 't'): string {
 /** Where a test keeps its logs (service logs, broker logs): kept after the run for inspection. */
 export function testLogDir(name: string): string {
   return path.join(TEST_ARTIFACTS_DIR, name);
+}
+
+/**
+ * The environment of a whole system of its own, for a test that runs a tool which brings the
+ * system up itself (the experiment, JMeter): the harness's broker, a fresh database, its own
+ * topics, free ports.
+ */
+export async function isolatedStackEnv(name: string): Promise<NodeJS.ProcessEnv> {
+  return {
+    ...process.env,
+    KAFKA_BROKERS: testKafkaBrokers().join(','),
+    DATABASE_URL: await freshDatabaseUrl(name),
+    TOPIC_PREFIX: uniqueTopicPrefix(name),
+    ADMIN_TOKEN: `${name}-test-admin-token-0123456789`,
+    ORDERS_PORT: String(await freePort()),
+    INVENTORY_1_PORT: String(await freePort()),
+    INVENTORY_2_PORT: String(await freePort()),
+    INVENTORY_3_PORT: String(await freePort()),
+    MONITOR_PORT: String(await freePort()),
+    VOTER_PORT: String(await freePort()),
+  };
 }

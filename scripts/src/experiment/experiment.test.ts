@@ -4,8 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { exited, spawnOwned } from '../launcher/children';
 import { REPO_ROOT } from '../paths';
-import { freePort } from '../ports';
-import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from '../testing';
+import { isolatedStackEnv, testLogDir } from '../testing';
 import { FAULT_TYPES } from './plan';
 
 /**
@@ -21,19 +20,8 @@ test('experiment --quick measures TTD and TTR for all four faults and writes the
   fs.rmSync(logDir, { recursive: true, force: true });
   fs.mkdirSync(logDir, { recursive: true });
   const reports = path.join(logDir, 'reports');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    KAFKA_BROKERS: testKafkaBrokers().join(','),
-    DATABASE_URL: await freshDatabaseUrl('experiment_quick'),
-    TOPIC_PREFIX: uniqueTopicPrefix('experiment'),
-    ADMIN_TOKEN: 'experiment-test-admin-token-0123456789',
-    ORDERS_PORT: String(await freePort()),
-    INVENTORY_1_PORT: String(await freePort()),
-    INVENTORY_2_PORT: String(await freePort()),
-    INVENTORY_3_PORT: String(await freePort()),
-    MONITOR_PORT: String(await freePort()),
-    VOTER_PORT: String(await freePort()),
-  };
+  const env = await isolatedStackEnv('experiment_quick');
+
 
   const output = fs.openSync(path.join(logDir, 'experiment.out'), 'w');
   const child = spawnOwned(process.execPath, [path.join(REPO_ROOT, 'scripts/dist/experiment/main.js'), '--quick', '--out', reports], {
