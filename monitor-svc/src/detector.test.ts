@@ -102,10 +102,18 @@ test('isolated failures of a healthy replica do not add up once they leave the w
 });
 
 test('the OFF cause is the most frequent failure in the window; a tie goes to the most recent', () => {
-  const majority = feed(healthy(), [HTTP_500, OK, { ok: false, cause: 'timeout', latencyMs: 150 }, HTTP_500, OK, REFUSED]);
+  const majority = feed(healthy(), [HTTP_500, OK, HTTP_500, HTTP_500, OK, REFUSED]);
   assert.deepEqual(transitions(majority.steps), [{ to: 'OFF', cause: 'http_error' }]);
   const tie = feed(healthy(), [HTTP_500, OK, HTTP_500, REFUSED, REFUSED]);
   assert.deepEqual(transitions(tie.steps), [{ to: 'OFF', cause: 'crash' }]);
+});
+
+test('scattered timeouts of a busy but healthy replica never add up to OFF; only three in a row do', () => {
+  const TIMEOUT: ProbeResult = { ok: false, cause: 'timeout', latencyMs: 200 };
+  const scattered = feed(healthy(), [TIMEOUT, OK, TIMEOUT, TIMEOUT, OK, TIMEOUT, TIMEOUT, OK, TIMEOUT, OK]);
+  assert.deepEqual(transitions(scattered.steps), []);
+  const inARow = feed(healthy(), [TIMEOUT, TIMEOUT, TIMEOUT]);
+  assert.deepEqual(transitions(inARow.steps), [{ to: 'OFF', cause: 'timeout' }]);
 });
 
 test('one failure makes the replica suspect (faster probes) until it leaves the window; an OFF replica is probed at the relaxed pace', () => {
