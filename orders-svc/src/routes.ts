@@ -7,6 +7,7 @@ import {
   requireAdminToken,
   restockRequest,
   validated,
+  waitQuery,
   type Express,
   type Registry,
 } from '@ftlab/shared';
@@ -15,7 +16,6 @@ import type { DecisionWaiters } from './waiters';
 
 const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 const listQuery = z.object({ status: orderStatus.optional(), limit: z.coerce.number().int().min(1).max(1000).default(50) }).strict();
-const getQuery = z.object({ wait: z.coerce.number().int().min(0).max(10_000).optional() }).strict();
 
 const view = (o: OrderRow) => ({
   order_id: o.order_id,
@@ -66,7 +66,7 @@ export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: De
 
   app.get('/orders/:order_id', async (req, res) => {
     const id = validated(res, orderId, req.params.order_id, 'params');
-    const query = validated(res, getQuery, req.query, 'query');
+    const query = validated(res, waitQuery, req.query, 'query');
     if (id === undefined || query === undefined) return;
     const waitMs = query.wait ?? 0;
     let order = await store.get(id);
