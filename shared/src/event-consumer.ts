@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Kafka, Producer } from 'kafkajs';
 import { deadLetterOf, decodeEvent } from './events';
-import { jsonMessage } from './kafka';
+import { CONSUMER_FETCH_WAIT_MS, jsonMessage } from './kafka';
 import type { Logger } from './logger';
 import { counter, type Registry } from './metrics';
 
@@ -23,7 +23,7 @@ export async function startEventConsumer<E>(opts: {
   handle: (event: E) => void;
 }): Promise<{ stop: () => Promise<void> }> {
   const messages = counter(opts.registry, 'consumer_messages_total', 'Log messages handled, by result', ['consumer', 'result']);
-  const consumer = opts.kafka.consumer({ groupId: `${opts.consumer}-${randomUUID()}`, maxWaitTimeInMs: 50, allowAutoTopicCreation: false });
+  const consumer = opts.kafka.consumer({ groupId: `${opts.consumer}-${randomUUID()}`, maxWaitTimeInMs: CONSUMER_FETCH_WAIT_MS, allowAutoTopicCreation: false });
   await consumer.connect();
   await consumer.subscribe({ topic: opts.topic, fromBeginning: false });
   await consumer.run({

@@ -1,3 +1,4 @@
+import './kafkajs-idle-fix';
 import { Kafka, logLevel, type Admin, type Producer, type Message, type ITopicConfig } from 'kafkajs';
 import type { Logger } from './logger';
 import { TOPIC_PARTITIONS, type Topics } from './config';
@@ -68,6 +69,12 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 60_000
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/**
+ * How long the broker may hold an empty fetch. It answers as soon as any data arrives, so this does
+ * not delay delivery; it only sets how often an idle consumer polls (each poll costs both sides CPU).
+ */
+export const CONSUMER_FETCH_WAIT_MS = 500;
 
 export function jsonMessage(key: string, value: unknown): Message {
   return { key, value: JSON.stringify(value) };
