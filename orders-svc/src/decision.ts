@@ -25,7 +25,7 @@ export function decideOrder(results: PlacementResult[], quorum = ORDER_QUORUM): 
 }
 
 /** Results that contradict a decision: a replica that reserved what the majority rejected, or the reverse. */
-export function dissenters(decision: OrderDecision, results: PlacementResult[]): PlacementResult[] {
+export function dissenters<R extends PlacementResult>(decision: OrderDecision, results: R[]): R[] {
   if (decision.status === 'PENDING') return [];
   const agreed = decision.status === 'CONFIRMED' ? 'RESERVED' : 'REJECTED';
   return results.filter((r) => r.outcome !== agreed);

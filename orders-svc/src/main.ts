@@ -13,6 +13,7 @@ import {
   replicaResult,
   runService,
   startOutboxRelay,
+  startTableMaintenance,
   startTransactionalConsumer,
   topicNames,
   type OutboxRelay,
@@ -30,17 +31,19 @@ runService(SOURCE, undefined, async (logger) => {
   const decisionSeconds = histogram(registry, 'orders_decision_duration_seconds', 'Order accepted → decided', ['status']);
 
   const pool = await prepareDatabase(config.DATABASE_URL, 20);
-  const store = createOrderStore(pool, topics);
+  // Orders are accepted while Kafka is away: they wait in the outbox, so HTTP comes up first and
+  // the relay, which needs the broker, is attached later (it sweeps up what was written meanwhile).
+  let relay: OutboxRelay | undefined;
+  const store = createOrderStore(pool, topics, (rows) => relay?.publish(rows));
   const seeded = await store.seedProducts();
   if (seeded.length > 0) logger.info({ products: seeded }, 'seed products put into the log');
 
+  const maintenance = await startTableMaintenance({ pool, logger, registry, tables: ['orders', 'order_results', 'outbox', 'products', 'consumer_offsets'] });
   const kafka = createKafka(config.KAFKA_BROKERS, SOURCE, logger);
   const producer = createProducer(kafka);
   const waiters = new DecisionWaiters();
-  // Orders are accepted while Kafka is away: they wait in the outbox, so HTTP comes up first.
-  let relay: OutboxRelay | undefined;
   const app = createApp({ registry, health: () => ({ ok: true, service: SOURCE, outbox_backlog: relay?.backlog() ?? null }) });
-  orderRoutes(app, { store, waiters, registry, adminToken: config.ADMIN_TOKEN, kick: () => relay?.kick() });
+  orderRoutes(app, { store, waiters, registry, adminToken: config.ADMIN_TOKEN });
   finishApp(app, logger);
   const server = await listen(app, config.ORDERS_PORT, config.HOST);
   logger.info({ port: config.ORDERS_PORT, host: config.HOST }, 'listening');
@@ -60,13 +63,13 @@ runService(SOURCE, undefined, async (logger) => {
     producer,
     deadLetterTopic: topics.deadLetters,
     apply: (client, records) => store.recordResults(client, records),
-    committed: (decided) => {
+    committed: ({ decided, outbox }) => {
       for (const d of decided) {
         decisions.inc({ status: d.status });
         decisionSeconds.observe({ status: d.status }, (d.decided_at.getTime() - d.created_at.getTime()) / 1000);
         waiters.decided(d.order_id);
       }
-      publisher.kick();
+      publisher.publish(outbox);
     },
   });
 
@@ -75,6 +78,7 @@ runService(SOURCE, undefined, async (logger) => {
     { name: 'consumer', close: () => consumer.stop() },
     { name: 'relay', close: () => publisher.stop() },
     { name: 'producer', close: () => producer.disconnect() },
+    { name: 'maintenance', close: () => maintenance.stop() },
     { name: 'pool', close: () => pool.end() },
   ];
 });

@@ -27,8 +27,8 @@ const view = (o: OrderRow) => ({
   decided_at: o.decided_at,
 });
 
-export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: DecisionWaiters; registry: Registry; adminToken?: string; kick: () => void }): void {
-  const { store, waiters, kick } = deps;
+export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: DecisionWaiters; registry: Registry; adminToken?: string }): void {
+  const { store, waiters } = deps;
   const accepted = counter(deps.registry, 'orders_accepted_total', 'Orders accepted (202), by whether an idempotent retry replayed one', ['replayed']);
 
   app.post('/orders', async (req, res) => {
@@ -45,7 +45,6 @@ export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: De
     if (outcome.kind === 'key_reused') {
       return void res.status(422).json({ error: 'Idempotency-Key was used for a different order', field: 'Idempotency-Key', order_id: outcome.order.order_id });
     }
-    if (outcome.kind === 'created') kick();
     accepted.inc({ replayed: String(outcome.kind === 'replayed') });
     res
       .status(202)
@@ -88,7 +87,6 @@ export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: De
     if (outcome.kind === 'conflict') {
       return void res.status(409).json({ error: `order is ${outcome.order.status} and cannot be cancelled`, field: 'order_id', status: outcome.order.status });
     }
-    kick();
     res.status(202).json(view(outcome.order));
   });
 
@@ -96,7 +94,6 @@ export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: De
     const body = validated(res, restockRequest, req.body, 'body');
     if (body === undefined) return;
     const eventId = await store.restock(body.product_id, body.quantity);
-    kick();
     res.status(202).json({ ...body, event_id: eventId });
   });
 }

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
+  Batcher,
   enqueue,
   SEED_PRODUCTS,
+  uuidv7,
   withTransaction,
   type LogRecord,
   type OrderPlaced,
+  type OutboxMessage,
+  type OutboxRow,
   type OrderStatus,
   type Pool,
   type PoolClient,
@@ -33,6 +37,12 @@ export type CreateOutcome =
   | { kind: 'unknown_product' }
   | { kind: 'key_reused'; order: OrderRow };
 
+export interface CreateInput {
+  product_id: string;
+  quantity: number;
+  idempotency_key?: string;
+}
+
 export type CancelOutcome = { kind: 'cancelled'; order: OrderRow } | { kind: 'not_found' } | { kind: 'conflict'; order: OrderRow };
 
 export interface Decided {
@@ -48,44 +58,97 @@ const ORDER_COLUMNS = 'order_id, product_id, quantity, status, reason, idempoten
  * SQL for orders, each write in one transaction with the events it implies (outbox), so an order
  * that was answered 202 is always eventually in the log, even if Kafka was down at the time.
  */
-export function createOrderStore(pool: Pool, topics: Topics) {
-  const placed = (o: Pick<OrderRow, 'order_id' | 'product_id' | 'quantity'>) => ({
-    topic: topics.orderEvents,
-    key: o.product_id,
-    payload: { v: 1, type: 'OrderPlaced', order_id: o.order_id, product_id: o.product_id, quantity: o.quantity } satisfies OrderPlaced,
+export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: OutboxRow[]) => void) {
+  const placed = (o: Pick<OrderRow, 'order_id' | 'product_id' | 'quantity'>): OrderPlaced => ({
+    v: 1,
+    type: 'OrderPlaced',
+    order_id: o.order_id,
+    product_id: o.product_id,
+    quantity: o.quantity,
   });
+
+  /** Runs `work` in a transaction; the outbox rows it queued go to the relay once it has committed. */
+  async function withOutbox<T>(work: (client: PoolClient, queue: (messages: OutboxMessage[]) => Promise<void>) => Promise<T>): Promise<T> {
+    const rows: OutboxRow[] = [];
+    const result = await withTransaction(pool, (client) => work(client, async (messages) => void rows.push(...(await enqueue(client, SOURCE, messages)))));
+    publish(rows);
+    return result;
+  }
+
+  /**
+   * One statement for a whole batch of POST /orders: one round trip and one commit (its own
+   * transaction, durably flushed) however many requests arrived together. With an Idempotency-Key
+   * already used, the insert skips the row (concurrent statements serialise on the unique index)
+   * and a second statement reads the winner's order: this one's snapshot predates it.
+   */
+  async function insertOrders(inputs: CreateInput[]): Promise<CreateOutcome[]> {
+    const orders = inputs.map((input) => ({ ...input, order_id: uuidv7() }));
+    const events = orders.map((o) => JSON.stringify(placed(o)));
+    const { rows } = await pool.query<{ order_id: string; known: boolean; created_at: Date | null; outbox_id: string | null }>({
+      name: 'insert-orders',
+      text: `WITH input AS (
+               SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::jsonb[]) WITH ORDINALITY
+                 AS i(order_id, product_id, quantity, idempotency_key, event, n)
+             ), known AS (
+               SELECT i.* FROM input i WHERE EXISTS (SELECT 1 FROM products p WHERE p.product_id = i.product_id)
+             ), inserted AS (
+               INSERT INTO orders (order_id, product_id, quantity, status, idempotency_key)
+               SELECT order_id, product_id, quantity, 'PENDING', idempotency_key FROM known ORDER BY n
+               ON CONFLICT (idempotency_key) DO NOTHING
+               RETURNING order_id, created_at
+             ), queued AS (
+               INSERT INTO outbox (source, topic, message_key, payload)
+               SELECT $6, $7, k.product_id, k.event FROM known k JOIN inserted USING (order_id) ORDER BY k.n
+               RETURNING id, (payload->>'order_id')::uuid AS order_id
+             )
+             SELECT i.order_id, k.order_id IS NOT NULL AS known, ins.created_at, q.id AS outbox_id
+             FROM input i LEFT JOIN known k USING (order_id) LEFT JOIN inserted ins USING (order_id) LEFT JOIN queued q USING (order_id)
+             ORDER BY i.n`,
+      values: [
+        orders.map((o) => o.order_id),
+        orders.map((o) => o.product_id),
+        orders.map((o) => o.quantity),
+        orders.map((o) => o.idempotency_key ?? null),
+        events,
+        SOURCE,
+        topics.orderEvents,
+      ],
+    });
+    publish(
+      rows.flatMap((r, k) => (r.outbox_id ? [{ id: r.outbox_id, topic: topics.orderEvents, key: orders[k]!.product_id, value: events[k]! }] : [])),
+    );
+    const replayedKeys = orders.filter((o, k) => rows[k]!.known && !rows[k]!.created_at).map((o) => o.idempotency_key!);
+    const existing =
+      replayedKeys.length === 0
+        ? new Map<string, OrderRow>()
+        : new Map(
+            (await pool.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE idempotency_key = ANY($1::text[])`, [replayedKeys])).rows.map((o) => [
+              o.idempotency_key!,
+              o,
+            ]),
+          );
+    return orders.map((o, k): CreateOutcome => {
+      const row = rows[k]!;
+      if (!row.known) return { kind: 'unknown_product' };
+      if (row.created_at) {
+        const order: OrderRow = { ...o, idempotency_key: o.idempotency_key ?? null, status: 'PENDING', reason: null, created_at: row.created_at, decided_at: null };
+        return { kind: 'created', order };
+      }
+      const winner = existing.get(o.idempotency_key!)!;
+      const same = winner.product_id === o.product_id && winner.quantity === o.quantity;
+      return { kind: same ? 'replayed' : 'key_reused', order: winner };
+    });
+  }
+  const intake = new Batcher(insertOrders, 500);
 
   return {
     /**
-     * One statement, so one round trip and its own transaction: the order and its OrderPlaced
-     * event are inserted together or not at all, and only for a known product. With an
-     * Idempotency-Key already used, concurrent requests serialise on the unique index and the
-     * losers read the winner's order (a second statement: this one's snapshot predates it).
+     * Accepts an order: the order and its OrderPlaced event are inserted together or not at all,
+     * and only for a known product. Concurrent calls share one statement (see insertOrders).
      */
-    async create(input: { product_id: string; quantity: number; idempotency_key?: string }): Promise<CreateOutcome> {
-      const order_id = randomUUID();
-      const event = placed({ order_id, product_id: input.product_id, quantity: input.quantity });
-      const { rows } = await pool.query<OrderRow & { known: boolean }>(
-        `WITH known AS (SELECT EXISTS (SELECT 1 FROM products WHERE product_id = $2) AS known),
-         inserted AS (
-           INSERT INTO orders (order_id, product_id, quantity, status, idempotency_key)
-           SELECT $1, $2, $3, 'PENDING', $4 FROM known WHERE known
-           ON CONFLICT (idempotency_key) DO NOTHING
-           RETURNING ${ORDER_COLUMNS}
-         ), queued AS (
-           INSERT INTO outbox (source, topic, message_key, payload) SELECT $5, $6, $2, $7 FROM inserted
-         )
-         SELECT known.known, inserted.* FROM known LEFT JOIN inserted ON true`,
-        [order_id, input.product_id, input.quantity, input.idempotency_key ?? null, SOURCE, event.topic, JSON.stringify(event.payload)],
-      );
-      const row = rows[0]!;
-      if (!row.known) return { kind: 'unknown_product' };
-      if (row.order_id) return { kind: 'created', order: row };
-      const existing = (await pool.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE idempotency_key = $1`, [input.idempotency_key])).rows[0]!;
-      const same = existing.product_id === input.product_id && existing.quantity === input.quantity;
-      return { kind: same ? 'replayed' : 'key_reused', order: existing };
+    create(input: CreateInput): Promise<CreateOutcome> {
+      return intake.submit(input);
     },
-
     async get(orderId: string): Promise<(OrderRow & { results: ReplicaResultRow[] }) | undefined> {
       const [order, results] = await Promise.all([
         pool.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id = $1`, [orderId]),
@@ -115,7 +178,7 @@ export function createOrderStore(pool: Pool, topics: Topics) {
 
     /** A cancel goes into the log like any order event, so every replica releases what it reserved. */
     async cancel(orderId: string): Promise<CancelOutcome> {
-      return withTransaction(pool, async (client) => {
+      return withOutbox(async (client, queue) => {
         const found = (await client.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id = $1 FOR UPDATE`, [orderId])).rows[0];
         if (!found) return { kind: 'not_found' };
         if (found.status === 'REJECTED' || found.status === 'CANCELLED') return { kind: 'conflict', order: found };
@@ -125,7 +188,7 @@ export function createOrderStore(pool: Pool, topics: Topics) {
             [orderId],
           )
         ).rows[0]!;
-        await enqueue(client, SOURCE, [
+        await queue([
           { topic: topics.orderEvents, key: order.product_id, payload: { v: 1, type: 'OrderCancelled', order_id: orderId, product_id: order.product_id } },
         ]);
         return { kind: 'cancelled', order };
@@ -134,26 +197,22 @@ export function createOrderStore(pool: Pool, topics: Topics) {
 
     /** Puts the seed products into the log once, ever: a replica rebuilt from the log gets them too. */
     async seedProducts(): Promise<string[]> {
-      return withTransaction(pool, async (client) => {
+      return withOutbox(async (client, queue) => {
         const { rows } = await client.query<{ product_id: string }>(
           'INSERT INTO products (product_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING product_id',
           [SEED_PRODUCTS.map((p) => p.product_id)],
         );
         const fresh = SEED_PRODUCTS.filter((p) => rows.some((r) => r.product_id === p.product_id));
-        await enqueue(
-          client,
-          SOURCE,
-          fresh.map((p) => ({ topic: topics.orderEvents, key: p.product_id, payload: { v: 1, type: 'StockSet', event_id: randomUUID(), ...p } })),
-        );
+        await queue(fresh.map((p) => ({ topic: topics.orderEvents, key: p.product_id, payload: { v: 1, type: 'StockSet', event_id: randomUUID(), ...p } })));
         return fresh.map((p) => p.product_id);
       });
     },
 
     async restock(productId: string, quantity: number): Promise<string> {
-      return withTransaction(pool, async (client) => {
+      return withOutbox(async (client, queue) => {
         await client.query('INSERT INTO products (product_id) VALUES ($1) ON CONFLICT DO NOTHING', [productId]);
         const eventId = randomUUID();
-        await enqueue(client, SOURCE, [
+        await queue([
           { topic: topics.orderEvents, key: productId, payload: { v: 1, type: 'StockRestocked', event_id: eventId, product_id: productId, quantity } },
         ]);
         return eventId;
@@ -163,15 +222,25 @@ export function createOrderStore(pool: Pool, topics: Topics) {
     /**
      * Records replica results and decides the orders they complete, inside the consumer's
      * transaction. Results are keyed (order, replica, outcome), so a redelivered result is a no-op
-     * and a dissent is reported once, when the dissenting result first arrives.
+     * and a dissent is reported once, when the dissenting result first arrives. Returns the
+     * decisions, and the dissent reports to publish once the transaction has committed.
      */
-    async recordResults(client: PoolClient, records: LogRecord<ReplicaResult>[]): Promise<Decided[]> {
+    async recordResults(client: PoolClient, records: LogRecord<ReplicaResult>[]): Promise<{ decided: Decided[]; outbox: OutboxRow[] }> {
       const results = records.map((r) => r.event);
-      const fresh = await client.query<{ order_id: string; instance_id: string; outcome: string }>(
-        `INSERT INTO order_results (order_id, instance_id, outcome, reason, available_quantity, reserved_quantity, log_partition, log_offset)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[], $8::bigint[])
-         ON CONFLICT DO NOTHING RETURNING order_id, instance_id, outcome`,
-        [
+      // The new results and every earlier vote on the same orders, in one round trip: the read of
+      // order_results sees the statement's snapshot, which lacks the rows the statement inserts.
+      const { rows: votes } = await client.query<PlacementResult & { order_id: string; fresh: boolean }>({
+        name: 'record-results',
+        text: `WITH fresh AS (
+                 INSERT INTO order_results (order_id, instance_id, outcome, reason, available_quantity, reserved_quantity, log_partition, log_offset)
+                 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[], $8::bigint[])
+                 ON CONFLICT DO NOTHING RETURNING order_id, instance_id, outcome, reason
+               )
+               SELECT order_id, instance_id, outcome, reason, true AS fresh FROM fresh WHERE outcome <> 'RELEASED'
+               UNION ALL
+               SELECT order_id, instance_id, outcome, reason, false FROM order_results
+               WHERE order_id = ANY($1::uuid[]) AND outcome <> 'RELEASED'`,
+        values: [
           results.map((r) => r.order_id),
           results.map((r) => r.instance_id),
           results.map((r) => r.outcome),
@@ -181,47 +250,42 @@ export function createOrderStore(pool: Pool, topics: Topics) {
           results.map((r) => r.position.partition),
           results.map((r) => r.position.offset),
         ],
-      );
-      const placements = fresh.rows.filter((r) => r.outcome !== 'RELEASED');
-      if (placements.length === 0) return [];
-      const orderIds = [...new Set(placements.map((r) => r.order_id))];
-      const all = await client.query<PlacementResult & { order_id: string }>(
-        `SELECT order_id, instance_id, outcome, reason FROM order_results WHERE order_id = ANY($1::uuid[]) AND outcome <> 'RELEASED'`,
-        [orderIds],
-      );
-      const byOrder = new Map<string, PlacementResult[]>();
-      for (const r of all.rows) byOrder.set(r.order_id, [...(byOrder.get(r.order_id) ?? []), r]);
+      });
+      const byOrder = new Map<string, (PlacementResult & { fresh: boolean })[]>();
+      for (const v of votes) byOrder.set(v.order_id, [...(byOrder.get(v.order_id) ?? []), v]);
+      // An order whose results were all seen before (redelivered, or only a release) was decided then.
+      for (const [orderId, orderVotes] of byOrder) if (!orderVotes.some((v) => v.fresh)) byOrder.delete(orderId);
 
       const decisions: { order_id: string; decision: Exclude<OrderDecision, { status: 'PENDING' }> }[] = [];
       const reports: ReplicaErrorReport[] = [];
-      for (const [orderId, votes] of byOrder) {
-        const decision = decideOrder(votes);
+      for (const [orderId, orderVotes] of byOrder) {
+        const decision = decideOrder(orderVotes);
         if (decision.status === 'PENDING') continue;
         decisions.push({ order_id: orderId, decision });
-        const arrived = new Set(placements.filter((p) => p.order_id === orderId).map((p) => p.instance_id));
-        for (const d of dissenters(decision, votes).filter((d) => arrived.has(d.instance_id))) {
-          reports.push(dissentReport(orderId, d, decision));
+        for (const d of dissenters(decision, orderVotes)) {
+          if (d.fresh) reports.push(dissentReport(orderId, d, decision));
         }
       }
-      await enqueue(
+      const outbox = await enqueue(
         client,
         SOURCE,
         reports.map((r) => ({ topic: topics.replicaErrors, key: r.instance_id, payload: r })),
       );
-      if (decisions.length === 0) return [];
+      if (decisions.length === 0) return { decided: [], outbox };
       // Only PENDING orders change: a cancel that came first, or an earlier decision, stands.
-      const updated = await client.query<Decided>(
-        `UPDATE orders o SET status = d.status, reason = d.reason, decided_at = clock_timestamp(), updated_at = clock_timestamp()
-         FROM unnest($1::uuid[], $2::text[], $3::text[]) AS d(order_id, status, reason)
-         WHERE o.order_id = d.order_id AND o.status = 'PENDING'
-         RETURNING o.order_id, o.status, o.created_at, o.decided_at`,
-        [
+      const updated = await client.query<Decided>({
+        name: 'decide-orders',
+        text: `UPDATE orders o SET status = d.status, reason = d.reason, decided_at = clock_timestamp(), updated_at = clock_timestamp()
+               FROM unnest($1::uuid[], $2::text[], $3::text[]) AS d(order_id, status, reason)
+               WHERE o.order_id = d.order_id AND o.status = 'PENDING'
+               RETURNING o.order_id, o.status, o.created_at, o.decided_at`,
+        values: [
           decisions.map((d) => d.order_id),
           decisions.map((d) => d.decision.status),
           decisions.map((d) => (d.decision.status === 'REJECTED' ? d.decision.reason : null)),
         ],
-      );
-      return updated.rows;
+      });
+      return { decided: updated.rows, outbox };
     },
   };
 }
