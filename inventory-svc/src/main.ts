@@ -4,15 +4,15 @@ import {
   createKafka,
   createProducer,
   createRegistry,
-  enqueue,
   ensureTopics,
   finishApp,
   gauge,
   inventoryEvent,
+  jsonMessage,
   listen,
   prepareDatabase,
   runService,
-  startOutboxRelay,
+  startTableMaintenance,
   startTransactionalConsumer,
   topicNames,
   type ReplicaResult,
@@ -59,11 +59,16 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
   const server = await listen(app, config.port, config.HOST);
   logger.info({ port: config.port, host: config.HOST }, 'listening');
 
+  const maintenance = await startTableMaintenance({
+    pool,
+    logger,
+    registry,
+    tables: ['replica_stock', 'replica_reservations', 'replica_stock_events', 'consumer_offsets'],
+  });
   const kafka = createKafka(config.KAFKA_BROKERS, source, logger);
   await ensureTopics(kafka, topics);
   const producer = createProducer(kafka);
   await producer.connect();
-  const relay = startOutboxRelay({ pool, producer, source, logger, registry });
   const toResult = (draft: ResultDraft): ReplicaResult => ({ v: 1, type: 'ReplicaResult', instance_id: instanceId, ...draft });
 
   consumer = await startTransactionalConsumer({
@@ -80,17 +85,15 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
       const ledger = await store.loadLedger(client, records, view.committedStock());
       const results = records.flatMap((r) => applyEvent(ledger, r.event, { partition: r.partition, offset: r.offset }) ?? []);
       await store.saveLedger(client, ledger);
-      await enqueue(
-        client,
-        source,
-        results.map((r) => ({ topic: topics.replicaResults, key: r.order_id, payload: toResult(r) })),
-      );
+      // Published before the commit: results follow from the log alone, so if the commit is lost
+      // the same records are applied again and the same results republished (orders-svc keys
+      // them by order, replica and outcome). No outbox is needed for what can be recomputed.
+      if (results.length > 0) {
+        await producer.send({ topic: topics.replicaResults, messages: results.map((r) => jsonMessage(r.order_id, toResult(r))) });
+      }
       return ledger;
     },
-    committed: (ledger) => {
-      view.commit(ledger);
-      relay.kick();
-    },
+    committed: (ledger) => view.commit(ledger),
   });
   const running = consumer;
   logger.info({ positions: Object.fromEntries(consumer.positions()) }, 'consuming the order log');
@@ -98,8 +101,8 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
   return [
     { name: 'http', close: () => closeServer(server) },
     { name: 'consumer', close: () => running.stop() },
-    { name: 'relay', close: () => relay.stop() },
     { name: 'producer', close: () => producer.disconnect() },
+    { name: 'maintenance', close: () => maintenance.stop() },
     { name: 'pool', close: () => pool.end() },
   ];
 });

@@ -17,67 +17,61 @@ export function createInventoryStore(pool: Pool, instanceId: string) {
       }));
     },
 
-    /** The ledger a batch needs: committed stock from memory, and the reservations and stock events it mentions. */
+    /**
+     * The ledger a batch needs: committed stock from memory, and from the table the reservations
+     * and stock events the batch mentions (one round trip).
+     */
     async loadLedger(client: PoolClient, records: LogRecord<InventoryEvent>[], committedStock: Iterable<ProductStock>): Promise<Ledger> {
       const orderIds = records.flatMap((r) => ('order_id' in r.event ? [r.event.order_id] : []));
       const stockEventIds = records.flatMap((r) => ('event_id' in r.event ? [r.event.event_id] : []));
-      const [reservations, applied] = await Promise.all([
-        orderIds.length === 0
-          ? { rows: [] as Reservation[] }
-          : client.query<Reservation>(
-              'SELECT order_id, product_id, quantity, state FROM replica_reservations WHERE instance_id = $1 AND order_id = ANY($2::uuid[])',
-              [instanceId, orderIds],
-            ),
+      // Stock events are rare: without any, only the reservations are read (a lookup by key).
+      const reservationsSql = `SELECT order_id, product_id, quantity, state, NULL::uuid AS event_id FROM replica_reservations
+                               WHERE instance_id = $1 AND order_id = ANY($2::uuid[])`;
+      const { rows } = await client.query<{ order_id: string | null; product_id: string; quantity: number; state: Reservation['state']; event_id: string | null }>(
         stockEventIds.length === 0
-          ? { rows: [] as { event_id: string }[] }
-          : client.query<{ event_id: string }>(
-              'SELECT event_id FROM replica_stock_events WHERE instance_id = $1 AND event_id = ANY($2::uuid[])',
-              [instanceId, stockEventIds],
-            ),
-      ]);
-      return new Ledger(committedStock, reservations.rows, applied.rows.map((r) => r.event_id));
+          ? { name: 'load-reservations', text: reservationsSql, values: [instanceId, orderIds] }
+          : {
+              name: 'load-ledger',
+              text: `${reservationsSql} UNION ALL
+                     SELECT NULL, NULL, NULL, NULL, event_id FROM replica_stock_events WHERE instance_id = $1 AND event_id = ANY($3::uuid[])`,
+              values: [instanceId, orderIds, stockEventIds],
+            },
+      );
+      const reservations = rows.flatMap((r) => (r.order_id ? [{ order_id: r.order_id, product_id: r.product_id, quantity: r.quantity, state: r.state }] : []));
+      return new Ledger(committedStock, reservations, rows.flatMap((r) => (r.event_id ? [r.event_id] : [])));
     },
 
-    /** Writes back exactly the rows the batch changed. */
+    /** Writes back exactly the rows the batch changed, in one statement. */
     async saveLedger(client: PoolClient, ledger: Ledger): Promise<void> {
       const stock = [...ledger.dirtyStock].map((id) => ledger.stock.get(id)!);
       const reservations = [...ledger.dirtyReservations].map((id) => ledger.reservations.get(id)!);
-      if (stock.length > 0) {
-        await client.query(
-          `INSERT INTO replica_stock (instance_id, product_id, available_quantity, reserved_quantity, log_partition)
-           SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::int[])
-           ON CONFLICT (instance_id, product_id) DO UPDATE
-             SET available_quantity = EXCLUDED.available_quantity, reserved_quantity = EXCLUDED.reserved_quantity,
-                 log_partition = EXCLUDED.log_partition`,
-          [
-            instanceId,
-            stock.map((s) => s.product_id),
-            stock.map((s) => s.available_quantity),
-            stock.map((s) => s.reserved_quantity),
-            stock.map((s) => s.partition),
-          ],
-        );
-      }
-      if (reservations.length > 0) {
-        await client.query(
-          `INSERT INTO replica_reservations (instance_id, order_id, product_id, quantity, state)
-           SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[])
-           ON CONFLICT (instance_id, order_id) DO UPDATE SET quantity = EXCLUDED.quantity, state = EXCLUDED.state`,
-          [
-            instanceId,
-            reservations.map((r) => r.order_id),
-            reservations.map((r) => r.product_id),
-            reservations.map((r) => r.quantity),
-            reservations.map((r) => r.state),
-          ],
-        );
-      }
-      if (ledger.newStockEvents.size > 0) {
-        await client.query('INSERT INTO replica_stock_events (instance_id, event_id) SELECT $1, unnest($2::uuid[])', [
+      await client.query({
+        name: 'save-ledger',
+        text: `WITH stock AS (
+                 INSERT INTO replica_stock (instance_id, product_id, available_quantity, reserved_quantity, log_partition)
+                 SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::int[])
+                 ON CONFLICT (instance_id, product_id) DO UPDATE
+                   SET available_quantity = EXCLUDED.available_quantity, reserved_quantity = EXCLUDED.reserved_quantity,
+                       log_partition = EXCLUDED.log_partition
+               ), reservations AS (
+                 INSERT INTO replica_reservations (instance_id, order_id, product_id, quantity, state)
+                 SELECT $1, * FROM unnest($6::uuid[], $7::text[], $8::int[], $9::text[])
+                 ON CONFLICT (instance_id, order_id) DO UPDATE SET quantity = EXCLUDED.quantity, state = EXCLUDED.state
+               )
+               INSERT INTO replica_stock_events (instance_id, event_id) SELECT $1, unnest($10::uuid[])`,
+        values: [
           instanceId,
+          stock.map((s) => s.product_id),
+          stock.map((s) => s.available_quantity),
+          stock.map((s) => s.reserved_quantity),
+          stock.map((s) => s.partition),
+          reservations.map((r) => r.order_id),
+          reservations.map((r) => r.product_id),
+          reservations.map((r) => r.quantity),
+          reservations.map((r) => r.state),
           [...ledger.newStockEvents],
-        ]);
-      }
+        ],
+      });
     },
   };
 }
