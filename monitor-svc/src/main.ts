@@ -16,6 +16,7 @@ import {
   replicaErrorReport,
   runService,
   startEventConsumer,
+  startTableMaintenance,
   topicNames,
   type ReplicaId,
   type StockView,
@@ -108,6 +109,7 @@ runService(SERVICE, undefined, async (logger) => {
     }
   }, 1000);
 
+  const maintenance = await startTableMaintenance({ pool, logger, registry, tables: ['instance_status', 'failure_audit', 'fault_injections'] });
   const kafka = createKafka(config.KAFKA_BROKERS, SERVICE, logger);
   await ensureTopics(kafka, topics);
   const producer = createProducer(kafka);
@@ -143,6 +145,7 @@ runService(SERVICE, undefined, async (logger) => {
       },
     },
     { name: 'producer', close: () => producer.disconnect() },
+    { name: 'maintenance', close: () => maintenance.stop() },
     { name: 'pool', close: () => pool.end() },
   ];
 });
