@@ -27,6 +27,8 @@ export function createApp(opts: {
 }): Express {
   const app = express();
   app.disable('x-powered-by');
+  // JSON answers to API calls are not cached by clients: hashing every body for an ETag is wasted CPU.
+  app.disable('etag');
   const duration = histogram(opts.registry, 'http_request_duration_seconds', 'HTTP request duration by method, route and status code', [
     'method',
     'route',

@@ -1,34 +1,13 @@
-import { Agent, request } from 'undici';
-import { replicaStockListResponse, replicaStockResponse, type ReplicaId, type StockView } from '@ftlab/shared';
+import { getJson, replicaStockListResponse, replicaStockResponse, type CallFailure, type ReplicaId, type StockView } from '@ftlab/shared';
 import type { ReplicaAnswer } from './vote';
 
-export type CallFailure = 'timeout' | 'crash' | 'http_error';
+export type { CallFailure };
 
 /** An answer with how long it took and, when the call failed, how (the monitor's failure causes). */
 export interface Reply<T> {
   instance_id: ReplicaId;
   result: T | { failed: CallFailure; error: string };
   latency_ms: number;
-}
-
-const DEAD = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
-
-/**
- * Keep-alive connections to the replicas. undici's request() costs far less CPU per call than
- * fetch(), and the voter makes three calls for every read.
- */
-const replicas = new Agent({ connections: 64, keepAliveTimeout: 30_000, pipelining: 1 });
-
-async function getJson(url: string, timeoutMs: number): Promise<{ status: number; body: unknown } | { failed: CallFailure; error: string }> {
-  try {
-    const res = await request(url, { dispatcher: replicas, signal: AbortSignal.timeout(timeoutMs) });
-    return { status: res.statusCode, body: await res.body.json().catch(() => undefined) };
-  } catch (err) {
-    const e = err as { name?: string; message?: string; code?: string | number };
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') return { failed: 'timeout', error: `no answer in ${timeoutMs} ms` };
-    const code = typeof e.code === 'string' ? e.code : undefined;
-    return { failed: code && DEAD.has(code) ? 'crash' : 'http_error', error: code ?? e.message ?? 'request failed' };
-  }
 }
 
 async function timed<T>(id: ReplicaId, call: () => Promise<T | { failed: CallFailure; error: string }>): Promise<Reply<T>> {
