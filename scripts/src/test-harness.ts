@@ -14,8 +14,7 @@ import { testEnv, testLogDir } from './testing';
 /**
  * `npm test`: every *.test.js under <workspace>/dist, one file at a time, against a real broker
  * (a fresh one on a free port, so it runs beside `npm start`, unless KAFKA_BROKERS is set) and
- * a real PostgreSQL. Arguments filter test files by path: `npm test -- orders`. Long soak runs
- * (*.soak.js) are left out unless a filter names them: `npm run test:soak`.
+ * a real PostgreSQL. Arguments filter test files by path: `npm test -- orders`.
  */
 
 const filtersArg = z.array(z.string().min(1, 'empty filter'));
@@ -31,7 +30,7 @@ function findTestFiles(filters: string[]): string[] {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory() && entry.name !== 'node_modules') walk(full);
-      else if (entry.isFile() && (entry.name.endsWith('.test.js') || (filters.length > 0 && entry.name.endsWith('.soak.js')))) {
+      else if (entry.isFile() && entry.name.endsWith('.test.js')) {
         found.push(path.relative(REPO_ROOT, full));
       }
     }

@@ -8,7 +8,7 @@ import { admin, getJson, postJson, startTestSystem, waitFor, type TestSystem } f
 /**
  * No false alarm: a fault-free system at 200 reads/s plus 50 orders/s for five minutes has no
  * replica marked OFF, and every read is answered with the majority value. SOAK_SECONDS shortens
- * it for a local run. Not part of `npm test`: run it with `npm run test:soak`.
+ * it for a local run (`SOAK_SECONDS=30 npm run test:soak`).
  */
 
 const { SOAK_SECONDS } = parseEnv({ SOAK_SECONDS: z.coerce.number().int().min(10).max(3600).default(300) });
