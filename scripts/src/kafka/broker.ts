@@ -1,10 +1,10 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { DEFAULT_HOST, createLogger, type Logger } from '@ftlab/shared';
 import { runCommand, spawnOwned, terminate } from '../launcher/children';
 import { freePort } from '../ports';
+import { newClusterId } from './cluster-id';
 import { ensureKafkaJars } from './jars';
 
 export interface KafkaOptions {
@@ -104,9 +104,7 @@ function excerpt(file: string, errors = 5, lines = 20): string {
 /** Formats the storage directory once, with a random cluster id; later starts reuse it. */
 async function formatStorage(libsDir: string, log4jFile: string, propsFile: string, logDirs: string): Promise<void> {
   if (fs.existsSync(path.join(logDirs, 'meta.properties'))) return;
-  // A cluster id is 16 random bytes in URL-safe base64, the same as `kafka-storage random-uuid`.
-  const clusterId = crypto.randomBytes(16).toString('base64url');
-  const args = javaArgs(libsDir, log4jFile, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', propsFile]);
+  const args = javaArgs(libsDir, log4jFile, 'kafka.tools.StorageTool', ['format', '-t', newClusterId(), '-c', propsFile]);
   await runCommand('formatting Kafka storage', 'java', args);
 }
 
