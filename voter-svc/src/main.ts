@@ -40,9 +40,11 @@ runService(SERVICE, undefined, async (logger) => {
     membership,
     urls: config.endpoints.inventory,
     timeoutMs: config.VOTE_TIMEOUT_MS,
+    deadlineMs: config.VOTE_DEADLINE_MS,
     report: createReporter(producer, topics.replicaErrors, logger, registry),
     stats,
     registry,
+    logger,
   });
   const app = createApp({ registry, health: () => ({ ok: true, service: SERVICE, membership: membership.snapshot() }) });
   voterRoutes(app, { voter, stats, membership });

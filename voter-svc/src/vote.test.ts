@@ -1,19 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ReplicaId } from '@ftlab/shared';
+import { error, notFound, P, timeout, value } from './answers.fixture';
 import { classify, decide, quorumDetails, withTimeouts, type Agreed, type Decision, type ReplicaAnswer } from './vote';
-
-const P = 'PROD-001';
-/** A replica's answer: `available`/`reserved` stock of PROD-001 at offset `offset` of partition 2. */
-const value = (id: ReplicaId, available: number, offset = 10, reserved = 0): ReplicaAnswer => ({
-  instance_id: id,
-  kind: 'value',
-  value: { product_id: P, available_quantity: available, reserved_quantity: reserved, position: { partition: 2, offset } },
-});
-const notFound = (id: ReplicaId, offset?: number): ReplicaAnswer =>
-  offset === undefined ? { instance_id: id, kind: 'not_found' } : { instance_id: id, kind: 'not_found', position: { partition: 2, offset } };
-const error = (id: ReplicaId): ReplicaAnswer => ({ instance_id: id, kind: 'error', error: 'HTTP 500' });
-const timeout = (id: ReplicaId): ReplicaAnswer => ({ instance_id: id, kind: 'timeout' });
 
 function agreed(d: Decision): Agreed {
   assert.equal(d.status, 'agreed', JSON.stringify(d));

@@ -1,19 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { counter, histogram, type Registry, type ReplicaErrorReport, type ReplicaId, type StockView } from '@ftlab/shared';
+import { counter, histogram, type Logger, type Registry, type ReplicaErrorReport, type ReplicaId, type StockView } from '@ftlab/shared';
 import { fanOut } from './fan-out';
 import type { Membership } from './membership';
 import { askAll, askProduct, failedAnswer, type CallFailure, type Reply } from './replica-client';
+import { nextAttempt, type RetryAdvice } from './retry-policy';
 import type { VotingStats } from './stats';
 import { classify, decide, quorumDetails, type Decision, type ReplicaAnswer } from './vote';
 
 export interface VoterDeps {
-  membership: Membership;
+  membership: Pick<Membership, 'on'>;
   urls: Record<ReplicaId, string>;
+  /** Per-replica deadline of one round of calls. */
   timeoutMs: number;
+  /** Rounds after the first (see retry-policy.ts) must end within this time of the client's request. */
+  deadlineMs: number;
   /** Publishes a report on the error topic (rate-limited by the caller). */
   report: (report: ReplicaErrorReport) => void;
   stats: VotingStats;
   registry: Registry;
+  logger: Logger;
 }
 
 export interface VoteOutcome {
@@ -23,9 +28,6 @@ export interface VoteOutcome {
 
 type ReadResult = 'agreed' | 'not_found' | 'no_quorum';
 const resultOf = (d: Decision): ReadResult => (d.status !== 'agreed' ? 'no_quorum' : d.value === null ? 'not_found' : 'agreed');
-
-/** Wait before asking again when the only disagreement is replicas at different log positions. */
-const LAG_RETRY_MS = 15;
 
 /**
  * Answers reads with the 2-of-3 majority. It asks the ON replicas at once, answers as soon as two
@@ -38,48 +40,39 @@ export class Voter {
   private readonly outliers;
   private readonly answers;
   private readonly fanoutSeconds;
+  private readonly retries;
 
   constructor(private readonly deps: VoterDeps) {
     const r = deps.registry;
     this.requests = counter(r, 'voter_requests_total', 'Reads answered, by result (agreed, not_found, no_quorum)', ['result']);
     this.outliers = counter(r, 'voter_outliers_total', 'Answers that differed from the majority at the same log position', ['instance_id']);
     this.answers = counter(r, 'voter_replica_answers_total', 'Replica answers by verdict (agrees, lagging, outlier, failed)', ['instance_id', 'verdict']);
-    this.fanoutSeconds = histogram(r, 'voter_fanout_duration_seconds', 'Time from fan-out to the majority answer', ['result'], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5]);
+    this.fanoutSeconds = histogram(r, 'voter_fanout_duration_seconds', 'Time from fan-out to the majority answer', ['result'], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
+    this.retries = counter(r, 'voter_retries_total', 'Rounds asked again after no quorum, by reason (lagging, failed)', ['reason']);
   }
 
   async readProduct(productId: string): Promise<VoteOutcome> {
     const started = performance.now();
-    const asked = this.deps.membership.on();
-    let round = await this.productRound(asked, productId);
-    if (round.decision.status === 'no_quorum' && onlyLagging(round.answers)) {
-      this.deps.stats.retries++;
-      await sleep(LAG_RETRY_MS);
-      round = await this.productRound(asked, productId);
-    }
-    const { decision, replies, all } = round;
-    void all.then((late) => this.check(decision, toAnswers(late), productId));
+    const { asked, decision, replies } = await this.untilSettled(
+      started,
+      (asked, timeoutMs) => this.productRound(asked, productId, timeoutMs),
+      (round, attempt, remainingMs) => nextAttempt({ ...round, asked: round.asked.length }, attempt, remainingMs),
+    );
     const latency = performance.now() - started;
     const quorum = this.quorumBody(decision, replies, asked, latency);
     const result = this.record(resultOf(decision), latency);
-    if (decision.status !== 'agreed') return { status: 503, body: { error: `no quorum: ${reasonOf(decision)}`, product_id: productId, quorum } };
+    if (decision.status !== 'agreed') {
+      const error = `no quorum: ${reasonOf(decision)}`;
+      this.deps.logger.warn({ product_id: productId, latency_ms: round2(latency) }, error);
+      return { status: 503, body: { error, product_id: productId, quorum } };
+    }
     if (decision.value === null) return { status: 404, body: { error: `unknown product ${productId}`, field: 'product_id', quorum } };
     return { status: result === 'agreed' ? 200 : 404, body: { ...decision.value, quorum } };
   }
 
   async readAll(): Promise<VoteOutcome> {
     const started = performance.now();
-    const asked = this.deps.membership.on();
-    const { decided, all } = fanOut(
-      asked,
-      (id) => askAll(id, this.deps.urls[id], this.deps.timeoutMs),
-      // Two stock lists are needed before the set of products itself is known by a majority.
-      (replies) => replies.filter((r) => Array.isArray(r.result)).length >= 2 && [...decideEach(replies, asked.length).values()].every((d) => d.status !== 'pending'),
-    );
-    const replies = await decided;
-    const decisions = decideEach(replies, asked.length);
-    void all.then((late) => {
-      for (const [productId, decision] of decisions) this.check(decision, answersFor(productId, late), productId);
-    });
+    const { asked, replies, decisions } = await this.untilSettled(started, (asked, timeoutMs) => this.stockRound(asked, timeoutMs), adviseStockRound);
     const latency = performance.now() - started;
     const products: Record<string, unknown>[] = [];
     const unresolved: Record<string, unknown>[] = [];
@@ -91,19 +84,60 @@ export class Voter {
     const enough = replies.filter((r) => Array.isArray(r.result)).length >= 2;
     const ok = enough && unresolved.length === 0;
     this.record(ok ? 'agreed' : 'no_quorum', latency);
-    if (!ok) return { status: 503, body: { error: enough ? 'no quorum for some products' : 'fewer than 2 replicas answered', products, unresolved } };
+    if (!ok) {
+      const error = enough ? 'no quorum for some products' : 'fewer than 2 replicas answered';
+      this.deps.logger.warn({ unresolved: unresolved.map((u) => u.reason), latency_ms: round2(latency) }, error);
+      return { status: 503, body: { error, products, unresolved } };
+    }
     return { status: 200, body: { products, latency_ms: round2(latency) } };
   }
 
-  private async productRound(asked: ReplicaId[], productId: string) {
+  /** Runs rounds until one needs no retry (retry-policy.ts); each round asks the replicas ON at its start. */
+  private async untilSettled<R>(
+    started: number,
+    run: (asked: ReplicaId[], timeoutMs: number) => Promise<R>,
+    advise: (round: R, attempt: number, remainingMs: number) => RetryAdvice,
+  ): Promise<R> {
+    // Whole milliseconds: the HTTP client's timers refuse fractions.
+    const remaining = () => Math.floor(this.deps.deadlineMs - (performance.now() - started));
+    for (let attempt = 1; ; attempt++) {
+      const round = await run(this.deps.membership.on(), attempt === 1 ? this.deps.timeoutMs : Math.min(this.deps.timeoutMs, remaining()));
+      const advice = advise(round, attempt, remaining());
+      if (!advice.retry) return round;
+      this.deps.stats.retries++;
+      this.retries.inc({ reason: advice.reason });
+      await sleep(advice.delayMs);
+    }
+  }
+
+  /** One fan-out for a product; the late answers are checked when they arrive, whatever the client is told. */
+  private async productRound(asked: ReplicaId[], productId: string, timeoutMs: number) {
     const { decided, all } = fanOut(
       asked,
-      (id) => askProduct(id, this.deps.urls[id], productId, this.deps.timeoutMs),
+      (id) => askProduct(id, this.deps.urls[id], productId, timeoutMs),
       (replies) => decide(toAnswers(replies), asked.length).status !== 'pending',
     );
     const replies = await decided;
     const answers = toAnswers(replies);
-    return { decision: decide(answers, asked.length), replies, answers, all };
+    const decision = decide(answers, asked.length);
+    void all.then((late) => this.check(decision, toAnswers(late), productId));
+    return { asked, decision, replies, answers };
+  }
+
+  /** One fan-out for the whole stock, decided product by product. */
+  private async stockRound(asked: ReplicaId[], timeoutMs: number) {
+    const { decided, all } = fanOut(
+      asked,
+      (id) => askAll(id, this.deps.urls[id], timeoutMs),
+      // Two stock lists are needed before the set of products itself is known by a majority.
+      (replies) => replies.filter((r) => Array.isArray(r.result)).length >= 2 && [...decideEach(replies, asked.length).values()].every((d) => d.status !== 'pending'),
+    );
+    const replies = await decided;
+    const decisions = decideEach(replies, asked.length);
+    void all.then((late) => {
+      for (const [productId, decision] of decisions) this.check(decision, answersFor(productId, late), productId);
+    });
+    return { asked, replies, decisions };
   }
 
   /** Once every answer is in: reports liars and failed calls, and counts verdicts. */
@@ -194,11 +228,22 @@ function decideEach(replies: readonly Reply<StockView[]>[], expected: number): M
   return new Map([...products].sort().map((id) => [id, decide(answersFor(id, replies), expected)]));
 }
 
-/** True when the values disagree only because the replicas stand at different log positions. */
-function onlyLagging(answers: ReplicaAnswer[]): boolean {
-  const values = answers.flatMap((a) => (a.kind === 'value' ? [a.value] : []));
-  const positions = new Set(values.map((v) => `${v.position.partition}:${v.position.offset}`));
-  return values.length >= 2 && positions.size > 1;
+/**
+ * A whole-stock round is asked again when some product's vote would be; with no product known at
+ * all (every call failed), the failed calls themselves are the round.
+ */
+function adviseStockRound(round: { asked: ReplicaId[]; replies: Reply<StockView[]>[]; decisions: Map<string, Decision> }, attempt: number, remainingMs: number): RetryAdvice {
+  const asked = round.asked.length;
+  const perProduct = [...round.decisions].map(([productId, decision]) => ({ decision, answers: answersFor(productId, round.replies), asked }));
+  if (perProduct.length === 0) {
+    const answers = round.replies.flatMap((r) => (Array.isArray(r.result) ? [] : [failedAnswer(r.instance_id, r.result)]));
+    perProduct.push({ decision: decide(answers, asked), answers, asked });
+  }
+  for (const r of perProduct) {
+    const advice = nextAttempt(r, attempt, remainingMs);
+    if (advice.retry) return advice;
+  }
+  return { retry: false };
 }
 
 function causeOf(error: string): Exclude<CallFailure, 'timeout'> {

@@ -45,8 +45,10 @@ test(`no false OFF in ${SOAK_SECONDS} s at ${READS_PER_S} reads/s plus ${ORDERS_
   assert.deepEqual(failures, [], 'no replica was marked OFF');
   const reads = report.by_kind.read!;
   const orders = report.by_kind.order!;
+  const voting = (await getJson(`${t.url['voter-svc']}/voting-stats`)).body;
   console.log(
-    `  ${SOAK_SECONDS} s: ${reads.ok}/${reads.scheduled} reads ok, p99 ${reads.latency_ms.p99_ms} ms; ${orders.ok}/${orders.scheduled} orders accepted; 0 OFF`,
+    `  ${SOAK_SECONDS} s: ${reads.ok}/${reads.scheduled} reads ok, p99 ${reads.latency_ms.p99_ms} ms; ${orders.ok}/${orders.scheduled} orders accepted; 0 OFF; ` +
+      `voter: ${voting.retries} rounds asked again, ${voting.quorum_failed} without quorum`,
   );
   assert.equal(reads.ok, reads.scheduled, `every read answered: ${JSON.stringify(reads.status_codes)}`);
   assert.equal(reads.reads?.wrong, 0, 'no wrong answer');
