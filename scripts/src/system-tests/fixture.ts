@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createPool, type Pool } from '@ftlab/shared';
+import { createPool, topicNames, type Pool, type Topics } from '@ftlab/shared';
 import { freePort } from '../ports';
 import { startSystem, type RunningSystem, type ServiceName } from '../system';
 import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from '../testing';
@@ -10,6 +10,9 @@ export interface TestSystem {
   system: RunningSystem;
   db: Pool;
   url: RunningSystem['urls'];
+  /** This system's topics (its own prefix) on `kafkaBrokers`. */
+  topics: Topics;
+  kafkaBrokers: string[];
   stop(): Promise<void>;
 }
 
@@ -27,10 +30,12 @@ export async function startTestSystem(name: string, opts: { services?: ServiceNa
     monitor: await freePort(),
     voter: await freePort(),
   };
+  const kafkaBrokers = opts.kafkaBrokers ?? testKafkaBrokers();
+  const topicPrefix = uniqueTopicPrefix(name);
   const system = await startSystem({
-    kafkaBrokers: opts.kafkaBrokers ?? testKafkaBrokers(),
+    kafkaBrokers,
     databaseUrl,
-    topicPrefix: uniqueTopicPrefix(name),
+    topicPrefix,
     ports,
     adminToken: TEST_TOKEN,
     logDir: testLogDir(name),
@@ -51,7 +56,7 @@ export async function startTestSystem(name: string, opts: { services?: ServiceNa
     await stop();
     throw err;
   }
-  return { system, db, url: system.urls, stop };
+  return { system, db, url: system.urls, topics: topicNames(topicPrefix), kafkaBrokers, stop };
 }
 
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string, everyMs = 50): Promise<void> {
