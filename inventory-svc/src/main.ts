@@ -19,6 +19,7 @@ import {
   type TransactionalConsumer,
 } from '@ftlab/shared';
 import { loadConfig } from './config';
+import { readiness } from './readiness';
 import { ReplicaView } from './replica-view';
 import { faultMiddleware, faultRoutes, FaultSwitch, inventoryRoutes } from './routes';
 import { applyEvent, type ResultDraft } from './state-machine';
@@ -49,8 +50,7 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
     health: () => {
       const lag = consumer?.lag() ?? null;
       if (lag !== null) lagGauge.set(lag);
-      const status = !consumer ? 'starting' : lag === null || lag > config.READY_MAX_LAG ? 'catching_up' : 'ready';
-      return { ok: status === 'ready', instance_id: instanceId, status, lag };
+      return { instance_id: instanceId, ...readiness(consumer !== undefined, lag, config.READY_MAX_LAG) };
     },
   });
   inventoryRoutes(app, { instanceId, view: () => (consumer ? view : undefined), faults });

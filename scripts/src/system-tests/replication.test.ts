@@ -122,6 +122,10 @@ test('with one replica stopped the other two still decide; restarted, it catches
 
   t.system.startService('inventory-3');
   await t.system.waitHealthy('inventory-3', 30_000);
+  const health = await getJson(`${t.url['inventory-3']}/health`);
+  assert.equal(health.status, 200);
+  assert.equal(health.body.status, 'ready');
+  assert.ok(health.body.lag <= 200, `ready means at most READY_MAX_LAG (200) messages behind, lag ${health.body.lag}`);
   await waitFor(async () => (await stockOf(t.url['inventory-3'], 'P-DOWN'))?.reserved_quantity === 10, 10_000, 'replica 3 caught up');
   assert.deepEqual(await stockEverywhere('P-DOWN'), REPLICAS.map(() => ({ available_quantity: 40, reserved_quantity: 10 })));
   const reservedBy = async () =>
