@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SEED_PRODUCTS, type FaultRequest, type ReplicaId } from '@ftlab/shared';
 import { runLoad } from '../load';
-import { admin, getJson, postJson, startTestSystem, waitFor, type TestSystem } from './fixture';
+import { admin, getJson, postJson, startTestSystem, stockOf, waitFor, type TestSystem } from './fixture';
 
 /**
  * The four replica faults on the real stack, each under the experiment's standard load of 50
@@ -72,13 +72,40 @@ async function underLoad(instance: ReplicaId, fault: FaultRequest, expectedCause
 
   await waitFor(async () => (await auditOf(faultId))?.resolved_at != null, 30_000, `${instance} is ON again`);
   const resolved = (await auditOf(faultId))!;
+  await monitorReports(instance, fault, faultId, resolved);
   console.log(`  ${fault.type} on ${instance}: TTD ${Math.round(resolved.ttd_ms)} ms, TTR ${Math.round(resolved.ttr_ms!)} ms, ${reads.scheduled} reads all answered`);
+}
+
+/** What the monitor's API tells an operator about the fault that just ended: the same as its audit table. */
+async function monitorReports(instance: ReplicaId, fault: FaultRequest, faultId: string, audit: Audit): Promise<void> {
+  const failures = await getJson(`${t.url['monitor-svc']}/failures?instance_id=${instance}&limit=1`);
+  assert.equal(failures.status, 200);
+  const [latest] = failures.body.failures;
+  assert.equal(String(latest.fault_id), faultId, 'GET /failures lists the newest failure first');
+  assert.equal(latest.cause, audit.cause);
+  assert.equal(latest.ttd_ms, audit.ttd_ms);
+  assert.notEqual(latest.resolved_at, null);
+
+  const status = await getJson(`${t.url['monitor-svc']}/status`);
+  const entry = status.body.instances.find((i: { instance_id: string }) => i.instance_id === instance);
+  assert.equal(entry.status, 'ON');
+  assert.ok(new Date(entry.since).getTime() >= new Date(latest.resolved_at).getTime() - 1000, `ON since it recovered: ${entry.since}`);
+  assert.equal(entry.last_probe_ok, true);
+  assert.equal(typeof entry.last_probe_latency_ms, 'number');
+  assert.ok(entry.probes_total > 0);
+  // A liar's /health is fine: only the other faults fail probes.
+  if (fault.type !== 'incorrect') assert.ok(entry.probe_failures_total > 0, 'the counters saw the failing probes');
 }
 
 test('a crashed replica is OFF in under a second, restarted automatically, caught up and ON again', async () => {
   const before = t.system.pidOf('inventory-1');
   await underLoad('1', { type: 'crash' }, 'crash');
   assert.notEqual(t.system.pidOf('inventory-1'), before, 'it is a new process');
+  for (const { product_id } of SEED_PRODUCTS) {
+    const [restarted, ...others] = await Promise.all((['1', '2', '3'] as const).map((id) => stockOf(replicaUrl(id), product_id)));
+    assert.notEqual(restarted, undefined, `the restarted replica answers for ${product_id}`);
+    assert.deepEqual(others, [restarted, restarted], `the restarted replica holds the same ${product_id} as the others`);
+  }
 });
 
 test('a replica answering in 1200 ms is OFF in under a second and ON again after clear', async () => {
