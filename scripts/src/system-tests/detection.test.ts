@@ -63,6 +63,8 @@ async function underLoad(instance: ReplicaId, fault: FaultRequest, expectedCause
   const detected = (await auditOf(faultId))!;
   assert.equal(detected.cause, expectedCause);
   assert.ok(detected.ttd_ms < 1000, `${fault.type}: detected in ${Math.round(detected.ttd_ms)} ms`);
+  // The voter learns it from the monitor's NOTIFY and stops asking the replica (it never queries per read).
+  await waitFor(async () => (await getJson(`${t.url['voter-svc']}/voting-stats`)).body.membership[instance] === 'OFF', 2000, `the voter sees ${instance} OFF`);
   if (fault.type !== 'crash') assert.equal((await postJson(`${replicaUrl(instance)}/admin/faults`, { type: 'clear' }, admin)).status, 200);
 
   const report = await load;
