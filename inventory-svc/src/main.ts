@@ -33,7 +33,7 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
   const registry = createRegistry('inventory-svc', instanceId);
   const lagGauge = gauge(registry, 'inventory_lag_messages', 'Log messages not yet applied by this replica');
 
-  const pool = await prepareDatabase(config.DATABASE_URL);
+  const pool = await prepareDatabase(config.DATABASE_URL, undefined, logger);
   const faultLog = createFaultLog(pool, instanceId);
   // A restarted replica starts clean; for a crash, the restart is the repair, recorded now.
   if ((await faultLog.cleared()) > 0) logger.info('open fault closed by restart');

@@ -19,6 +19,7 @@ import {
   startTableMaintenance,
   topicNames,
   type ReplicaId,
+  type StatusChange,
   type StockView,
 } from '@ftlab/shared';
 import { loadConfig } from './config';
@@ -28,6 +29,7 @@ import { DEFAULT_DETECTOR_CONFIG, initialDetectorState } from './detector';
 import { fetchStock } from './prober';
 import { monitorRoutes } from './routes';
 import { createMonitorStore } from './store';
+import { recordRetryPolicy } from './policies/record-retry';
 import { ReplicaWatcher } from './watcher';
 
 const SERVICE = 'monitor-svc';
@@ -42,8 +44,11 @@ runService(SERVICE, undefined, async (logger) => {
   const transitions = counter(registry, 'monitor_transitions_total', 'Replica status changes, by new status and cause', ['instance_id', 'to', 'cause']);
   const ttd = histogram(registry, 'monitor_time_to_detect_seconds', 'Failure start (injection, or last healthy probe) → OFF', ['cause'], [0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 5, 10]);
   const reports = counter(registry, 'monitor_error_reports_total', 'Error reports received about a replica, by cause', ['instance_id', 'cause']);
+  const recordRetries = counter(registry, 'monitor_status_write_retries_total', 'Status changes written again after the database failed the write', ['instance_id']);
+  const recordRetry = recordRetryPolicy();
+  const stopping = new AbortController();
 
-  const pool = await prepareDatabase(config.DATABASE_URL);
+  const pool = await prepareDatabase(config.DATABASE_URL, undefined, logger);
   const store = createMonitorStore(pool);
   const persisted = await store.statuses();
   const since = new Map<string, Date>([...persisted].map(([id, s]) => [id, s.since]));
@@ -53,21 +58,23 @@ runService(SERVICE, undefined, async (logger) => {
       new ReplicaWatcher(id, config.endpoints.inventory[id], initialDetectorState(persisted.get(id)?.status ?? 'OFF'), detectorConfig, {
         probed: (instance, result, _timeoutMs) => probeSeconds.observe({ instance_id: instance, result: result.ok ? 'ok' : result.cause }, result.latencyMs / 1000),
         transitioned: async (instance, transition, detail, lastHealthyAt) => {
-          try {
-            if (transition.to === 'OFF') {
-              const change = await store.markOff(instance, transition.cause, detail, lastHealthyAt);
-              since.set(instance, new Date(change.since));
-              ttd.observe({ cause: transition.cause }, change.ttd_ms / 1000);
-              logger.warn({ instance_id: instance, cause: transition.cause, ttd_ms: Math.round(change.ttd_ms), detail }, 'replica OFF');
-            } else {
-              const change = await store.markOn(instance);
-              since.set(instance, new Date(change.since));
-              logger.info({ instance_id: instance }, 'replica ON');
-            }
-            up.set({ instance_id: instance }, transition.to === 'ON' ? 1 : 0);
-            transitions.inc({ instance_id: instance, to: transition.to, cause: transition.cause });
-          } catch (err) {
-            logger.error({ err, instance_id: instance, transition }, 'could not record a status change');
+          const recorded: (StatusChange & { ttd_ms?: number }) | undefined = await recordRetry.execute(({ attempt }) => {
+            if (attempt > 0) recordRetries.inc({ instance_id: instance });
+            return transition.to === 'OFF' ? store.markOff(instance, transition.cause, detail, lastHealthyAt) : store.markOn(instance);
+          }, stopping.signal).catch((err: Error) => {
+            // Only the monitor's shutdown ends the retries; the status stays as the database has it.
+            logger.warn({ err: err.message, instance_id: instance, transition }, 'status change not recorded: monitor stopping');
+            return undefined;
+          });
+          up.set({ instance_id: instance }, transition.to === 'ON' ? 1 : 0);
+          if (!recorded) return;
+          since.set(instance, new Date(recorded.since));
+          transitions.inc({ instance_id: instance, to: transition.to, cause: transition.cause });
+          if (recorded.ttd_ms !== undefined) {
+            ttd.observe({ cause: transition.cause }, recorded.ttd_ms / 1000);
+            logger.warn({ instance_id: instance, cause: transition.cause, ttd_ms: Math.round(recorded.ttd_ms), detail }, 'replica OFF');
+          } else {
+            logger.info({ instance_id: instance }, 'replica ON');
           }
         },
       }),
@@ -140,6 +147,7 @@ runService(SERVICE, undefined, async (logger) => {
       name: 'watchers',
       close: async () => {
         checking = false;
+        stopping.abort();
         clearInterval(saveCounters);
         await Promise.all([...watchers.map((w) => w.stop()), consistencyLoop]);
       },

@@ -31,7 +31,9 @@ export interface ProbeCounters {
 
 /**
  * The monitor's SQL. A transition and its audit row commit together and announce themselves with
- * NOTIFY (delivered at commit). TTD and TTR are computed by the database from the fault's own
+ * NOTIFY (delivered at commit). Recording a transition is idempotent: a replica already in the
+ * target state is left alone (undefined is returned), so a write retried after its COMMIT was
+ * lost never opens a second audit row. TTD and TTR are computed by the database from the fault's own
  * injection time, so both ends of the interval come from one clock.
  */
 export function createMonitorStore(pool: Pool) {
@@ -48,7 +50,7 @@ export function createMonitorStore(pool: Pool) {
      * into it during its current ON period, if one was; otherwise (a real failure) at its last
      * healthy probe, the earliest moment it can have started.
      */
-    async markOff(instanceId: ReplicaId, cause: FailureCause, detail: string, lastHealthyAt: Date | null): Promise<StatusChange & { ttd_ms: number }> {
+    async markOff(instanceId: ReplicaId, cause: FailureCause, detail: string, lastHealthyAt: Date | null): Promise<(StatusChange & { ttd_ms: number }) | undefined> {
       return withTransaction(pool, async (client) => {
         const { rows } = await client.query<{ since: Date; ttd_ms: number }>(
           `WITH fault AS (
@@ -62,6 +64,7 @@ export function createMonitorStore(pool: Pool) {
                     greatest(0, extract(epoch FROM clock_timestamp() - s.started_at) * 1000)
              FROM (SELECT coalesce((SELECT injected_at FROM fault), $4::timestamptz, clock_timestamp()) AS started_at) s
              LEFT JOIN fault ON true
+             WHERE NOT EXISTS (SELECT 1 FROM instance_status WHERE instance_id = $1 AND status = 'OFF')
              RETURNING ttd_ms
            )
            INSERT INTO instance_status (instance_id, status, since, cause, transitions_total)
@@ -69,9 +72,11 @@ export function createMonitorStore(pool: Pool) {
            ON CONFLICT (instance_id) DO UPDATE
              SET status = 'OFF', since = EXCLUDED.since, cause = $2, updated_at = EXCLUDED.since,
                  transitions_total = instance_status.transitions_total + 1
+             WHERE instance_status.status <> 'OFF'
            RETURNING since, (SELECT ttd_ms FROM audit)`,
           [instanceId, cause, detail, lastHealthyAt],
         );
+        if (rows.length === 0) return undefined;
         const change: StatusChange = { instance_id: instanceId, status: 'OFF', cause, since: rows[0]!.since.toISOString() };
         await client.query('SELECT pg_notify($1, $2)', [STATUS_CHANNEL, JSON.stringify(change)]);
         return { ...change, ttd_ms: rows[0]!.ttd_ms };
@@ -79,7 +84,7 @@ export function createMonitorStore(pool: Pool) {
     },
 
     /** Marks a replica ON and closes its open audit rows with their time to recover. */
-    async markOn(instanceId: ReplicaId): Promise<StatusChange> {
+    async markOn(instanceId: ReplicaId): Promise<StatusChange | undefined> {
       return withTransaction(pool, async (client) => {
         await client.query(
           `UPDATE failure_audit SET resolved_at = clock_timestamp(),
@@ -92,9 +97,11 @@ export function createMonitorStore(pool: Pool) {
            ON CONFLICT (instance_id) DO UPDATE
              SET status = 'ON', since = EXCLUDED.since, cause = NULL, updated_at = EXCLUDED.since,
                  transitions_total = instance_status.transitions_total + 1
+             WHERE instance_status.status <> 'ON'
            RETURNING since`,
           [instanceId],
         );
+        if (rows.length === 0) return undefined;
         const change: StatusChange = { instance_id: instanceId, status: 'ON', cause: null, since: rows[0]!.since.toISOString() };
         await client.query('SELECT pg_notify($1, $2)', [STATUS_CHANNEL, JSON.stringify(change)]);
         return change;

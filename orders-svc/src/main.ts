@@ -30,7 +30,7 @@ runService(SOURCE, undefined, async (logger) => {
   const decisions = counter(registry, 'orders_decisions_total', 'Orders decided by 2-of-3 replica agreement, by status', ['status']);
   const decisionSeconds = histogram(registry, 'orders_decision_duration_seconds', 'Order accepted → decided', ['status']);
 
-  const pool = await prepareDatabase(config.DATABASE_URL, 20);
+  const pool = await prepareDatabase(config.DATABASE_URL, 20, logger);
   // Orders are accepted while Kafka is away: they wait in the outbox, so HTTP comes up first and
   // the relay, which needs the broker, is attached later (it sweeps up what was written meanwhile).
   let relay: OutboxRelay | undefined;

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { CommitOutcomeUnknown, isTransientDbError } from './db-errors';
 import type { Logger } from './logger';
+import { dbRetryPolicy, type DbRetryPolicy } from './policies/db-retry';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -9,10 +11,18 @@ export type PoolClient = pg.PoolClient;
 /** init.sql at the repository root: the one schema, applied idempotently by whoever starts first. */
 export const INIT_SQL_PATH = path.resolve(__dirname, '../../init.sql');
 
-export function createPool(url: string, max = 10): pg.Pool {
+/**
+ * A pool whose connections may drop at any time (a server restart, pg_terminate_backend) without
+ * taking the process down: node-postgres emits 'error' on a client whose connection is lost, and
+ * an 'error' event nobody listens to kills the process. The pool listens for idle clients; a
+ * client checked out (a transaction, a consumer's group commit) is listened to here from the
+ * moment it connects, and the query it was running fails with the error instead.
+ */
+export function createPool(url: string, max = 10, logger?: Logger): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on('error', () => undefined);
+  const lost = (err: Error) => logger?.warn({ err: err.message }, 'database connection lost; it will be replaced');
+  pool.on('connect', (client) => client.on('error', lost));
+  pool.on('error', () => undefined); // already logged by the client's own listener
   return pool;
 }
 
@@ -84,25 +94,43 @@ export async function overUnixSocket(url: string): Promise<string> {
   return url;
 }
 
-export async function prepareDatabase(url: string, max?: number): Promise<pg.Pool> {
+export async function prepareDatabase(url: string, max?: number, logger?: Logger): Promise<pg.Pool> {
   await ensureDatabase(url);
-  const pool = createPool(await overUnixSocket(url), max);
+  const pool = createPool(await overUnixSocket(url), max, logger);
   await applySchema(pool);
   return pool;
 }
 
-export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+const defaultDbRetry = dbRetryPolicy();
+
+/**
+ * Runs `work` in a transaction. One that loses its connection before COMMIT was rolled back by
+ * the server and is run again (see policies/db-retry.ts), so `work` must keep its side effects
+ * inside the transaction, or make them safe to repeat. A connection lost during COMMIT throws
+ * CommitOutcomeUnknown. A broken connection is discarded, never returned to the pool.
+ */
+export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, policy: DbRetryPolicy = defaultDbRetry): Promise<T> {
+  return policy.execute(() => transactionOnce(pool, work));
+}
+
+async function transactionOnce<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await work(client);
-    await client.query('COMMIT');
+    await client.query('COMMIT').catch((err: Error) => {
+      throw isTransientDbError(err) ? new CommitOutcomeUnknown(err) : err;
+    });
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (!(err instanceof CommitOutcomeUnknown)) {
+      await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
+    }
+    if (isTransientDbError(err)) broken = err as Error;
     throw err;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

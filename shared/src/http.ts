@@ -2,10 +2,14 @@ import http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
+import { isTransientDbError } from './db-errors';
 import { histogram, type Registry } from './metrics';
 import type { Logger } from './logger';
 
 export type { Express, Request, Response, NextFunction, RequestHandler };
+
+/** Seconds a client is told to wait before retrying a request the database could not serve. */
+const DB_RETRY_AFTER_S = 1;
 
 /** Larger bodies are refused with 413 before they are parsed. */
 export const BODY_LIMIT = '64kb';
@@ -67,6 +71,11 @@ export function finishApp(app: Express, logger: Logger): void {
       res.status(400).json({ error: 'body is not valid JSON', field: 'body' });
     } else if (err.status && err.status >= 400 && err.status < 500) {
       res.status(err.status).json({ error: err.message ?? 'bad request', field: 'body' });
+    } else if (isTransientDbError(err)) {
+      // The database is restarting or dropped our connection: nothing was half-written, and the
+      // same request (with its Idempotency-Key) will succeed once it is back.
+      logger.warn({ err: err.message }, 'database unavailable; answered 503');
+      res.status(503).set('Retry-After', String(DB_RETRY_AFTER_S)).json({ error: 'database unavailable, retry shortly', retryable: true });
     } else {
       logger.error({ err }, 'unhandled request error');
       res.status(500).json({ error: 'internal error' });

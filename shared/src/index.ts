@@ -5,6 +5,8 @@ export * from './metrics';
 export * from './http';
 export * from './kafka';
 export * from './db';
+export * from './db-errors';
+export * from './policies/db-retry';
 export * from './events';
 export * from './api';
 export * from './service';

@@ -1,6 +1,10 @@
 import { ConfigError } from './env';
 import { createLogger, type Logger } from './logger';
 
+/** The PostgreSQL application_name of a service's connections: the prefix marks them as ft-lab's. */
+export const SERVICE_APPLICATION_PREFIX = 'ftlab:';
+export const serviceApplicationName = (name: string) => `${SERVICE_APPLICATION_PREFIX}${name}`;
+
 export type Closer = { name: string; close: () => Promise<unknown> | unknown };
 
 /**
@@ -10,6 +14,9 @@ export type Closer = { name: string; close: () => Promise<unknown> | unknown };
  */
 export function runService(service: string, instance: string | undefined, start: (logger: Logger) => Promise<Closer[]>): void {
   const logger = createLogger(service, instance);
+  // Every database connection this process opens carries its name (pg_stat_activity shows who
+  // holds what, and the db-flapping fault terminates exactly the services' connections).
+  process.env.PGAPPNAME ??= serviceApplicationName(instance ? `${service}-${instance}` : service);
   let closers: Closer[] = [];
   let stopping = false;
 
