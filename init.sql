@@ -93,7 +93,7 @@ CREATE TABLE IF NOT EXISTS replica_stock_events (
 CREATE TABLE IF NOT EXISTS fault_injections (
   id          bigserial PRIMARY KEY,
   instance_id text NOT NULL,
-  fault_type  text NOT NULL CHECK (fault_type IN ('crash', 'latency', 'intermittent', 'incorrect')),
+  fault_type  text NOT NULL CONSTRAINT fault_injections_fault_type_check CHECK (fault_type IN ('crash', 'latency', 'intermittent', 'incorrect', 'pause', 'duplicate')),
   params      jsonb NOT NULL DEFAULT '{}',
   injected_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   cleared_at  timestamptz
@@ -148,3 +148,13 @@ BEGIN
 END $$;
 DROP INDEX IF EXISTS orders_status_created_idx;
 ALTER TABLE orders SET (fillfactor = 85);
+-- Process faults (pause, duplicate) are recorded beside the replicas' own.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'fault_injections_fault_type_check'
+                 AND pg_get_constraintdef(oid) LIKE '%duplicate%') THEN
+    ALTER TABLE fault_injections DROP CONSTRAINT IF EXISTS fault_injections_fault_type_check;
+    ALTER TABLE fault_injections ADD CONSTRAINT fault_injections_fault_type_check
+      CHECK (fault_type IN ('crash', 'latency', 'intermittent', 'incorrect', 'pause', 'duplicate'));
+  END IF;
+END $$;

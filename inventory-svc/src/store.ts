@@ -79,7 +79,9 @@ export type InventoryStore = ReturnType<typeof createInventoryStore>;
 
 /** Fault injections are recorded in Postgres so TTD and TTR are measured on the database's clock. */
 export function createFaultLog(pool: Pool, instanceId: string) {
-  const clearOpen = 'UPDATE fault_injections SET cleared_at = clock_timestamp() WHERE instance_id = $1 AND cleared_at IS NULL';
+  // Only the replica's own faults: a pause or a duplicate is the launcher's, and the launcher ends it.
+  const clearOpen = `UPDATE fault_injections SET cleared_at = clock_timestamp()
+                     WHERE instance_id = $1 AND cleared_at IS NULL AND fault_type NOT IN ('pause', 'duplicate')`;
   return {
     async injected(type: string, params: object): Promise<{ id: string; injected_at: Date }> {
       const { rows } = await pool.query<{ id: string; injected_at: Date }>(

@@ -19,8 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createLogger } from '@ftlab/shared';
 import { REPO_ROOT } from './paths';
-import { freePort } from './ports';
-import { SERVICE_NAMES, startSystem, type RunningSystem } from './system';
+import { freeServicePorts, SERVICE_NAMES, startSystem, type RunningSystem } from './system';
 import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from './testing';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -101,12 +100,11 @@ before(async () => {
   );
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   reportsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftlab-dashboard-reports-'));
-  const [orders, inventory1, inventory2, inventory3, monitor, voter] = await Promise.all(SERVICE_NAMES.map(() => freePort()));
   system = await startSystem({
     kafkaBrokers: testKafkaBrokers(),
     databaseUrl: await freshDatabaseUrl('dashboard'),
     topicPrefix: uniqueTopicPrefix('dash'),
-    ports: { orders, inventory1, inventory2, inventory3, monitor, voter },
+    ports: await freeServicePorts(),
     adminToken: TOKEN,
     logDir: ARTIFACTS,
     env: { REPORTS_DIR: reportsDir },

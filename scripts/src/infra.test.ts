@@ -17,8 +17,7 @@ import {
   type OrderPlaced,
 } from '@ftlab/shared';
 import { Supervisor, restartDelay } from './launcher/supervisor';
-import { freePort } from './ports';
-import { SERVICE_NAMES, startSystem } from './system';
+import { freeServicePorts, SERVICE_NAMES, startSystem } from './system';
 import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from './testing';
 
 /** The foundation everything else stands on: a real broker, a real database, real child processes. */
@@ -153,12 +152,12 @@ describe('supervisor', () => {
 
 describe('system', () => {
   test('all six services come up; a killed replica is restarted and answers again; stop leaves none', { timeout: 120_000 }, async (t) => {
-    const [orders, inventory1, inventory2, inventory3, monitor, voter] = await Promise.all(SERVICE_NAMES.map(() => freePort()));
+    const ports = await freeServicePorts();
     const system = await startSystem({
       kafkaBrokers: testKafkaBrokers(),
       databaseUrl: await freshDatabaseUrl('infra_system'),
       topicPrefix: uniqueTopicPrefix(),
-      ports: { orders, inventory1, inventory2, inventory3, monitor, voter },
+      ports,
       adminToken: crypto.randomBytes(16).toString('hex'),
       logDir: testLogDir('infra-system'),
       logger,
@@ -166,7 +165,7 @@ describe('system', () => {
     const pids: number[] = [];
     try {
       await system.waitHealthy('all', 60_000);
-      assert.equal(system.urls['inventory-1'], `http://127.0.0.1:${inventory1}`);
+      assert.equal(system.urls['inventory-1'], `http://127.0.0.1:${ports.inventory1}`);
 
       const killed = system.pidOf('inventory-1');
       assert.ok(killed);

@@ -17,8 +17,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createLogger } from '@ftlab/shared';
 import { REPO_ROOT } from './paths';
-import { freePort } from './ports';
-import { SERVICE_NAMES, startSystem, type RunningSystem } from './system';
+import { freeServicePorts, SERVICE_NAMES, startSystem, type RunningSystem } from './system';
 import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from './testing';
 
 const PROMTOOL = '/usr/bin/promtool';
@@ -143,12 +142,11 @@ const scraped = new Map<string, { contentType: string | null; body: string }>();
 
 before(async () => {
   assert.ok(fs.existsSync(PROMTOOL), `${PROMTOOL} not found: install Debian's prometheus package (apt-get update && apt-get install -y prometheus); CI's .ci/run does.`);
-  const [orders, inventory1, inventory2, inventory3, monitor, voter] = await Promise.all(SERVICE_NAMES.map(() => freePort()));
   system = await startSystem({
     kafkaBrokers: testKafkaBrokers(),
     databaseUrl: await freshDatabaseUrl('metrics'),
     topicPrefix: uniqueTopicPrefix('metrics'),
-    ports: { orders, inventory1, inventory2, inventory3, monitor, voter },
+    ports: await freeServicePorts(),
     adminToken: TOKEN,
     logDir: testLogDir('metrics'),
     logger,

@@ -14,8 +14,12 @@ import {
   type Endpoints,
   type Logger,
 } from '@ftlab/shared';
+import { startControlApi } from './launcher/control-api';
+import { ProcessFaults, type ProcessHost } from './launcher/process-faults';
+import { replicaFaultRecorder, serviceHost } from './launcher/service-faults';
 import { Supervisor, type ChildSpec } from './launcher/supervisor';
 import { REPO_ROOT, RUN_DIR } from './paths';
+import { freePort } from './ports';
 
 export const SERVICE_NAMES = ['orders-svc', 'inventory-1', 'inventory-2', 'inventory-3', 'monitor-svc', 'voter-svc'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -27,6 +31,7 @@ export interface ServicePorts {
   inventory3: number;
   monitor: number;
   voter: number;
+  control: number;
 }
 
 export interface SystemOptions {
@@ -46,6 +51,8 @@ export interface SystemOptions {
   env?: Record<string, string>;
   /** Copy the services' output lines to our stdout. */
   echo?: boolean;
+  /** Other supervised processes the control API may fault (the Kafka brokers). */
+  processHosts?: ProcessHost[];
   logger?: Logger;
 }
 
@@ -78,7 +85,14 @@ const DEFAULT_PORTS: ServicePorts = {
   inventory3: endpointsEnv.INVENTORY_3_PORT.parse(undefined),
   monitor: endpointsEnv.MONITOR_PORT.parse(undefined),
   voter: endpointsEnv.VOTER_PORT.parse(undefined),
+  control: endpointsEnv.CONTROL_PORT.parse(undefined),
 };
+
+/** A free port for every service and the control API: a system of its own beside any other. */
+export async function freeServicePorts(): Promise<ServicePorts> {
+  const [orders, inventory1, inventory2, inventory3, monitor, voter, control] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
+  return { orders: orders!, inventory1: inventory1!, inventory2: inventory2!, inventory3: inventory3!, monitor: monitor!, voter: voter!, control: control! };
+}
 
 const isSuccess: HealthPredicate = (status) => status >= 200 && status < 300;
 
@@ -93,6 +107,18 @@ function serviceProgram(name: ServiceName): { main: string; env: Record<string, 
     default:
       return { main: entry(name), env: {} };
   }
+}
+
+/** The variable that sets a service's HTTP port (a duplicate of it gets another). */
+function portVariable(name: ServiceName): string {
+  return {
+    'orders-svc': 'ORDERS_PORT',
+    'inventory-1': 'INVENTORY_1_PORT',
+    'inventory-2': 'INVENTORY_2_PORT',
+    'inventory-3': 'INVENTORY_3_PORT',
+    'monitor-svc': 'MONITOR_PORT',
+    'voter-svc': 'VOTER_PORT',
+  }[name];
 }
 
 function serviceUrls(endpoints: Endpoints): Record<ServiceName, string> {
@@ -165,6 +191,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     INVENTORY_3_PORT: String(ports.inventory3),
     MONITOR_PORT: String(ports.monitor),
     VOTER_PORT: String(ports.voter),
+    CONTROL_PORT: String(ports.control),
     ...opts.env,
   };
   // Resolved from exactly what the services will see, so our URLs and theirs cannot disagree.
@@ -185,6 +212,15 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const supervisor = new Supervisor(specs, { logger, echo: opts.echo });
   for (const name of services) supervisor.start(name);
   logger.info({ services, logDir, topicPrefix }, 'services started');
+  const faultRecords = await prepareDatabase(opts.databaseUrl, 1, logger);
+  const control = await startControlApi({
+    faults: new ProcessFaults([serviceHost(supervisor, portVariable), ...(opts.processHosts ?? [])], logger, replicaFaultRecorder(faultRecords)),
+    databaseUrl: opts.databaseUrl,
+    adminToken: opts.adminToken,
+    host: env.HOST!,
+    port: ports.control,
+    logger,
+  });
 
   return {
     endpoints,
@@ -201,6 +237,10 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       const failures = (await Promise.all(names.map((name) => pollHealthy(name, urls[name], deadline, isHealthy)))).filter(Boolean);
       if (failures.length > 0) throw new Error(`not healthy after ${timeoutMs} ms: ${failures.join(', ')}`);
     },
-    stop: () => supervisor.close(),
+    stop: async () => {
+      await control.close();
+      await supervisor.close();
+      await faultRecords.end();
+    },
   };
 }

@@ -78,5 +78,6 @@ export async function isolatedStackEnv(name: string): Promise<NodeJS.ProcessEnv>
     INVENTORY_3_PORT: String(await freePort()),
     MONITOR_PORT: String(await freePort()),
     VOTER_PORT: String(await freePort()),
+    CONTROL_PORT: String(await freePort()),
   };
 }

@@ -51,12 +51,15 @@ export const endpointsEnv = {
   INVENTORY_3_PORT: port.default(5003),
   MONITOR_PORT: port.default(5004),
   VOTER_PORT: port.default(5005),
+  /** The launcher's control API: process faults and database flapping. */
+  CONTROL_PORT: port.default(5009),
   ORDERS_URL: replicaUrl.optional(),
   INVENTORY_1_URL: replicaUrl.optional(),
   INVENTORY_2_URL: replicaUrl.optional(),
   INVENTORY_3_URL: replicaUrl.optional(),
   MONITOR_URL: replicaUrl.optional(),
   VOTER_URL: replicaUrl.optional(),
+  CONTROL_URL: replicaUrl.optional(),
 };
 
 export interface Endpoints {
@@ -64,6 +67,7 @@ export interface Endpoints {
   inventory: Record<ReplicaId, string>;
   monitor: string;
   voter: string;
+  control: string;
 }
 
 type EndpointsEnv = z.infer<z.ZodObject<typeof endpointsEnv>>;
@@ -81,6 +85,7 @@ export function resolveEndpoints(env: EndpointsEnv, host: string = DEFAULT_HOST)
     },
     monitor: env.MONITOR_URL ?? at(env.MONITOR_PORT),
     voter: env.VOTER_URL ?? at(env.VOTER_PORT),
+    control: env.CONTROL_URL ?? at(env.CONTROL_PORT),
   };
 }
 

@@ -9,7 +9,7 @@ import { startKafka, type KafkaBroker } from '../kafka/broker';
 import { readAdminToken } from '../launcher/admin-token';
 import { freePort } from '../ports';
 import { ensurePostgres } from '../postgres/server';
-import { startSystem, type RunningSystem } from '../system';
+import { freeServicePorts, startSystem, type RunningSystem } from '../system';
 import { freshDatabaseUrl, testEnv, uniqueTopicPrefix } from '../testing';
 
 /**
@@ -87,13 +87,12 @@ async function startOwn(label: string, logger: Logger, logDir: string): Promise<
     stops.push(() => postgres.stop());
     const databaseUrl = await freshDatabaseUrl(label);
     const adminToken = crypto.randomBytes(24).toString('hex');
-    const [orders, inventory1, inventory2, inventory3, monitor, voter] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
-    const system: RunningSystem = await startSystem({
+      const system: RunningSystem = await startSystem({
       kafkaBrokers: brokers,
       databaseUrl,
       topicPrefix: uniqueTopicPrefix(label),
       adminToken,
-      ports: { orders, inventory1, inventory2, inventory3, monitor, voter },
+      ports: await freeServicePorts(),
       logDir,
       // Per-request info logs would cost the services CPU that the benchmark means to measure.
       env: { LOG_LEVEL: parseEnv({ LOG_LEVEL: commonEnv.LOG_LEVEL.default('warn') }).LOG_LEVEL },

@@ -80,6 +80,7 @@ export async function startLocalStack(
           inventory3: env.INVENTORY_3_PORT,
           monitor: env.MONITOR_PORT,
           voter: env.VOTER_PORT,
+          control: env.CONTROL_PORT,
         },
         logDir: opts.logDir,
         echo: opts.echo,

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPool, topicNames, type Pool, type Topics } from '@ftlab/shared';
-import { freePort } from '../ports';
-import { startSystem, type RunningSystem, type ServiceName } from '../system';
+import { freeServicePorts, startSystem, type RunningSystem, type ServiceName } from '../system';
 import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from '../testing';
 
 export const TEST_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -22,14 +21,7 @@ export interface TestSystem {
  */
 export async function startTestSystem(name: string, opts: { services?: ServiceName[]; kafkaBrokers?: string[]; env?: Record<string, string> } = {}): Promise<TestSystem> {
   const databaseUrl = await freshDatabaseUrl(name);
-  const ports = {
-    orders: await freePort(),
-    inventory1: await freePort(),
-    inventory2: await freePort(),
-    inventory3: await freePort(),
-    monitor: await freePort(),
-    voter: await freePort(),
-  };
+  const ports = await freeServicePorts();
   const kafkaBrokers = opts.kafkaBrokers ?? testKafkaBrokers();
   const topicPrefix = uniqueTopicPrefix(name);
   const system = await startSystem({
