@@ -16,3 +16,6 @@ export * from './replica-http';
 export * from './table-maintenance';
 export * from './event-consumer';
 export * from './deployment';
+// The simulators' contracts as namespaces: their names (charge, refund, ledger...) stay unambiguous.
+export * as paymentGateway from './contracts/payment-gateway';
+export * as mailSink from './contracts/mail-sink';
