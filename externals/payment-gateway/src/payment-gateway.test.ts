@@ -244,6 +244,8 @@ test('/metrics counts charges by outcome', async () => {
   assert.match(text, /gateway_charges_total\{outcome="captured"[^}]*\} \d+/);
   assert.match(text, /gateway_charges_total\{outcome="replayed"[^}]*\} \d+/);
   assert.match(text, /gateway_charges_total\{outcome="key_conflict"[^}]*\} \d+/);
+  assert.match(text, /gateway_fault_effects_total\{effect="refused"[^}]*\} [1-9]/);
+  assert.match(text, /gateway_fault_effects_total\{effect="delayed"[^}]*\} [1-9]/);
 });
 
 test('the ledger lives in Postgres: after a restart the same key still replays the same charge', async () => {

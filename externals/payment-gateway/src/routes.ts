@@ -29,28 +29,23 @@ function unavailable(res: Response, error: string): void {
   res.set('Retry-After', RETRY_AFTER_SECONDS).status(503).json({ error, code: 'unavailable' });
 }
 
+/** How the injected faults changed calls, counted as they happen. */
+type EffectCounter = ReturnType<typeof counter>;
+
 /**
  * Decides each API call's fault effect up front and refuses it at once if so; the handler does
- * the work and answers through `deliver`, which applies the rest of the effect.
+ * the work and answers through an `Answers`, which applies the rest of the effect.
  */
-function faultGate(faults: FaultSwitch, baseLatencyMs: number, refused: () => void): RequestHandler {
+function faultGate(faults: FaultSwitch, baseLatencyMs: number, effects: EffectCounter): RequestHandler {
   return (_req, res, next) => {
     const effect = callEffect(faults.current, baseLatencyMs, Math.random);
     if (effect.refuse) {
-      refused();
+      effects.inc({ effect: 'refused' });
       return unavailable(res, 'injected fault: the gateway is unavailable');
     }
     res.locals.effect = effect;
     next();
   };
-}
-
-/** Answers after the work: late under a latency fault, or 500 when the fault loses the answer. */
-async function deliver(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): Promise<void> {
-  const effect = res.locals.effect as CallEffect;
-  if (effect.delayMs > 0) await sleep(effect.delayMs);
-  if (effect.failAfterWork) return void res.status(500).json({ error: 'injected fault: internal error after the work was done', code: 'api_error' });
-  res.set(headers).status(status).json(body);
 }
 
 function idempotencyKeyOf(res: Response, headers: Record<string, unknown>): string | undefined {
@@ -60,16 +55,35 @@ function idempotencyKeyOf(res: Response, headers: Record<string, unknown>): stri
   return undefined;
 }
 
-/** A stored result: 201 (a replay says so in a header, as providers do) or 422 for a reused key. */
-async function deliverStored<T>(res: Response, stored: Stored<T>): Promise<void> {
-  if ('conflict' in stored) {
-    return deliver(res, 422, {
-      error: `Idempotency-Key was used before with a different ${stored.conflict}`,
-      code: 'idempotency_key_reused',
-      field: stored.conflict,
-    });
+/** Answers after the work: late under a latency fault, or 500 when the fault loses the answer. */
+class Answers {
+  constructor(
+    private readonly effects: EffectCounter,
+    private readonly baseLatencyMs: number,
+  ) {}
+
+  async deliver(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): Promise<void> {
+    const effect = res.locals.effect as CallEffect;
+    if (effect.delayMs > this.baseLatencyMs) this.effects.inc({ effect: 'delayed' });
+    if (effect.delayMs > 0) await sleep(effect.delayMs);
+    if (effect.failAfterWork) {
+      this.effects.inc({ effect: 'failed_after_work' });
+      return void res.status(500).json({ error: 'injected fault: internal error after the work was done', code: 'api_error' });
+    }
+    res.set(headers).status(status).json(body);
   }
-  return deliver(res, 201, stored.value, stored.replayed ? { 'Idempotent-Replayed': 'true' } : {});
+
+  /** A stored result: 201 (a replay says so in a header, as providers do) or 422 for a reused key. */
+  stored<T>(res: Response, stored: Stored<T>): Promise<void> {
+    if ('conflict' in stored) {
+      return this.deliver(res, 422, {
+        error: `Idempotency-Key was used before with a different ${stored.conflict}`,
+        code: 'idempotency_key_reused',
+        field: stored.conflict,
+      });
+    }
+    return this.deliver(res, 201, stored.value, stored.replayed ? { 'Idempotent-Replayed': 'true' } : {});
+  }
 }
 
 /**
@@ -94,8 +108,9 @@ export function gatewayRoutes(
   const { store, logger } = deps;
   const charges = counter(deps.registry, 'gateway_charges_total', 'Charge requests by outcome', ['outcome']);
   const refunds = counter(deps.registry, 'gateway_refunds_total', 'Refund requests by outcome', ['outcome']);
-  const refused = counter(deps.registry, 'gateway_calls_refused_total', 'API calls refused with 503 by an injected fault');
-  const gate = faultGate(deps.faults, deps.baseLatencyMs, () => refused.inc());
+  const effects = counter(deps.registry, 'gateway_fault_effects_total', 'API calls changed by an injected fault: refused (503), delayed, failed_after_work (500)', ['effect']);
+  const gate = faultGate(deps.faults, deps.baseLatencyMs, effects);
+  const answers = new Answers(effects, deps.baseLatencyMs);
 
   app.post('/charges', gate, guarded(logger, async (req, res) => {
     const key = idempotencyKeyOf(res, req.headers);
@@ -104,21 +119,21 @@ export function gatewayRoutes(
     if (request === undefined) return;
     const stored = await store.charge(key, request, (res.locals.effect as CallEffect).decline);
     charges.inc({ outcome: 'conflict' in stored ? 'key_conflict' : stored.replayed ? 'replayed' : stored.value.status });
-    await deliverStored(res, stored);
+    await answers.stored(res, stored);
   }));
 
   app.get('/charges', gate, guarded(logger, async (req, res) => {
     const query = validated(res, api.chargeLookupQuery, req.query, 'query');
     if (query === undefined) return;
     const found = await store.chargeByKey(query.idempotency_key);
-    await (found ? deliver(res, 200, found) : deliver(res, 404, { error: 'no charge with this idempotency key', code: 'resource_missing', field: 'idempotency_key' }));
+    await (found ? answers.deliver(res, 200, found) : answers.deliver(res, 404, { error: 'no charge with this idempotency key', code: 'resource_missing', field: 'idempotency_key' }));
   }));
 
   app.get('/charges/:id', gate, guarded(logger, async (req, res) => {
     const id = validated(res, chargeIdParam, req.params.id, 'params');
     if (id === undefined) return;
     const found = await store.chargeById(id);
-    await (found ? deliver(res, 200, found) : deliver(res, 404, { error: `no charge ${id}`, code: 'resource_missing', field: 'id' }));
+    await (found ? answers.deliver(res, 200, found) : answers.deliver(res, 404, { error: `no charge ${id}`, code: 'resource_missing', field: 'id' }));
   }));
 
   app.post('/refunds', gate, guarded(logger, async (req, res) => {
@@ -129,14 +144,14 @@ export function gatewayRoutes(
     const outcome = await store.refund(key, request);
     if ('missing' in outcome) {
       refunds.inc({ outcome: 'unknown_charge' });
-      return deliver(res, 404, { error: `no charge ${request.charge_id}`, code: 'resource_missing', field: 'charge_id' });
+      return answers.deliver(res, 404, { error: `no charge ${request.charge_id}`, code: 'resource_missing', field: 'charge_id' });
     }
     if ('ok' in outcome) {
       refunds.inc({ outcome: outcome.code });
-      return deliver(res, 422, { error: outcome.error, code: outcome.code, field: outcome.field });
+      return answers.deliver(res, 422, { error: outcome.error, code: outcome.code, field: outcome.field });
     }
     refunds.inc({ outcome: 'conflict' in outcome ? 'key_conflict' : outcome.replayed ? 'replayed' : 'succeeded' });
-    await deliverStored(res, outcome);
+    await answers.stored(res, outcome);
   }));
 
   // The lab's view of the books: not subject to faults, so a run can always be counted afterwards.
