@@ -19,6 +19,8 @@ export function messageRoutes(app: Express, deps: { store: MessageStore; adminTo
 /** The fault switch of the sink: down closes the SMTP port, clear opens it again. */
 export class SinkFaults {
   current: api.MailSinkFault | null = null;
+  /** Switches run one after another: two clears at once must not both try to listen. */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly smtp: SmtpListener) {}
 
@@ -26,7 +28,13 @@ export class SinkFaults {
     return { fault: this.current, smtp_listening: this.smtp.listening };
   }
 
-  async apply(request: api.MailSinkFaultRequest): Promise<void> {
+  apply(request: api.MailSinkFaultRequest): Promise<void> {
+    const run = this.queue.then(() => this.switchTo(request));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async switchTo(request: api.MailSinkFaultRequest): Promise<void> {
     if (request.type === 'down') {
       this.current = request;
       await this.smtp.close();
