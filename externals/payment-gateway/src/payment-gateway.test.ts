@@ -258,3 +258,18 @@ test('the ledger lives in Postgres: after a restart the same key still replays t
   assert.equal(again.body.id, first.body.id);
   assert.equal(again.headers.get('idempotent-replayed'), 'true');
 });
+
+test('without its database the gateway answers 503 with Retry-After, keeps running, and the ledger says so too', async () => {
+  const url = new URL(env.PAYMENT_GATEWAY_DATABASE_URL!);
+  const server = createPool(`${url.protocol}//${url.username}@${url.host}/postgres`, 1);
+  try {
+    await server.query(`DROP DATABASE "${url.pathname.slice(1)}" WITH (FORCE)`);
+  } finally {
+    await server.end();
+  }
+  const refused = await charge(newKey(), { order_id: newOrder() });
+  assert.equal(refused.status, 503, JSON.stringify(refused.body));
+  assert.ok(refused.headers.get('retry-after'));
+  assert.equal((await call('GET', '/ledger')).status, 503);
+  assert.equal((await call('GET', '/health')).status, 200, 'the process is still up');
+});
