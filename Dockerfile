@@ -30,6 +30,8 @@ COPY inventory-svc/package.json inventory-svc/
 COPY monitor-svc/package.json monitor-svc/
 COPY voter-svc/package.json voter-svc/
 COPY scripts/package.json scripts/
+COPY externals/payment-gateway/package.json externals/payment-gateway/
+COPY externals/mail-sink/package.json externals/mail-sink/
 RUN npm ci
 COPY tsconfig.json tsconfig.base.json ./
 COPY shared/ shared/
@@ -38,6 +40,7 @@ COPY inventory-svc/ inventory-svc/
 COPY monitor-svc/ monitor-svc/
 COPY voter-svc/ voter-svc/
 COPY scripts/ scripts/
+COPY externals/ externals/
 # The whole project graph, exactly as in development and CI.
 RUN npx tsc -b
 

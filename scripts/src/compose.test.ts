@@ -228,10 +228,13 @@ const LISTEN_PORT: Record<string, (c: LoadedConfig) => unknown> = {
   'voter-svc': (c) => c.VOTER_PORT,
 };
 
-/** Service workspaces: every workspace in package.json except the shared library and the tools. */
+/**
+ * Service workspaces: every workspace in package.json except the shared library, the tools and
+ * the simulators of the outside world (externals/), which are not services of ours.
+ */
 function serviceWorkspaces(): string[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] };
-  return pkg.workspaces.filter((w) => w !== 'shared' && w !== 'scripts');
+  return pkg.workspaces.filter((w) => w !== 'shared' && w !== 'scripts' && !w.startsWith('externals/'));
 }
 
 interface AppService {

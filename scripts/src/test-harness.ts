@@ -18,6 +18,7 @@ import { testEnv, testLogDir } from './testing';
  */
 
 const filtersArg = z.array(z.string().min(1, 'empty filter'));
+const rootPackage = z.object({ workspaces: z.array(z.string().min(1)) });
 /** A test file that hangs fails instead of hanging CI. The soak test alone runs five minutes of load. */
 const TEST_TIMEOUT_MS = 900_000;
 
@@ -35,9 +36,11 @@ function findTestFiles(filters: string[]): string[] {
       }
     }
   };
-  for (const entry of fs.readdirSync(REPO_ROOT, { withFileTypes: true })) {
-    const dist = path.join(REPO_ROOT, entry.name, 'dist');
-    if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules' && fs.existsSync(dist)) walk(dist);
+  // Every workspace's dist, wherever it sits (externals/* are two levels down).
+  const { workspaces } = rootPackage.parse(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')));
+  for (const workspace of workspaces) {
+    const dist = path.join(REPO_ROOT, workspace, 'dist');
+    if (fs.existsSync(dist)) walk(dist);
   }
   return found.filter((file) => filters.length === 0 || filters.some((f) => file.includes(f))).sort();
 }

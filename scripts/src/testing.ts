@@ -1,7 +1,11 @@
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { DEFAULT_DATABASE_URL, commonEnv, createPool, parseEnv } from '@ftlab/shared';
+import { exited, spawnOwned, terminate } from './launcher/children';
 import { TEST_ARTIFACTS_DIR } from './paths';
 import { freePort } from './ports';
 
@@ -80,4 +84,36 @@ export async function isolatedStackEnv(name: string): Promise<NodeJS.ProcessEnv>
     VOTER_PORT: String(await freePort()),
     CONTROL_PORT: String(await freePort()),
   };
+}
+
+export interface StartedProgram {
+  child: ChildProcess;
+  /** SIGTERM (SIGKILL after 5 s); resolves when the process has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A built program (e.g. `externals/mail-sink/dist/main.js`) as a real child process of the test,
+ * its output appended to `<testLogDir(name)>/<name>.log`. Resolves once `healthUrl` answers 200;
+ * rejects, naming the log, if the process exits first or is not healthy within `timeoutMs`.
+ */
+export async function startProgram(name: string, main: string, env: Record<string, string>, healthUrl: string, timeoutMs = 30_000): Promise<StartedProgram> {
+  const logFile = path.join(testLogDir(name), `${name}.log`);
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const log = fs.openSync(logFile, 'a');
+  const child = spawnOwned(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  const stop = () => terminate(child, 5000);
+  let gone = false;
+  void exited(child).then(() => (gone = true));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await fetch(healthUrl, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => undefined);
+    if (status === 200) return { child, stop };
+    if (gone || Date.now() > deadline) {
+      await stop();
+      throw new Error(`${name} did not become healthy at ${healthUrl} (${gone ? `exited with ${child.exitCode ?? child.signalCode}` : 'timed out'}); see ${logFile}`);
+    }
+    await sleep(100);
+  }
 }

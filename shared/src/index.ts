@@ -19,3 +19,6 @@ export * from './table-maintenance';
 export * from './event-consumer';
 export * from './deployment';
 export * from './contracts/process-faults';
+// The simulators' contracts as namespaces: their names (charge, refund, ledger...) stay unambiguous.
+export * as paymentGateway from './contracts/payment-gateway';
+export * as mailSink from './contracts/mail-sink';
