@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { goodHistory, O1, O2, O3 } from './history.fixture';
-import { replayLog, valueAt } from './model';
+import { replayLog, stockInputs, valueAt } from './model';
 
 test('the replay reaches the hand-computed state, ignoring a re-sent placement', () => {
   const replay = replayLog(goodHistory().final.log!);
@@ -38,4 +38,10 @@ test('a cancel of an order never reserved releases nothing but is remembered', (
   assert.deepEqual(replay.stock.get('P'), { available: 1, reserved: 0 });
   assert.deepEqual(replay.reservations.get(O1), { productId: 'P', quantity: 5, state: 'RELEASED' });
   assert.deepEqual(replay.reservations.get(O2), { productId: 'P', quantity: 0, state: 'RELEASED' });
+});
+
+test('stockInputs: the StockSets and each restock once, from the log', () => {
+  const h = goodHistory();
+  const log = [...h.final.log!, { ...h.final.log![5]!, offset: 7 }];
+  assert.deepEqual(stockInputs(log), { initialStock: h.final.initialStock, restocks: h.final.restocks });
 });

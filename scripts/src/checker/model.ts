@@ -84,3 +84,17 @@ export function valueAt(replay: Replay, productId: string, position: LogPosition
   }
   return found ? { kind: 'value', row: found } : { kind: 'absent' };
 }
+
+/**
+ * The stock that entered the log: each product's StockSet (its initial stock; a later StockSet
+ * would reset it, and the last one counts) and every restock, each event id once.
+ */
+export function stockInputs(log: readonly LogRecord[]): { initialStock: Record<string, number>; restocks: { productId: string; quantity: number; eventId: string }[] } {
+  const initialStock: Record<string, number> = {};
+  const restocks = new Map<string, { productId: string; quantity: number; eventId: string }>();
+  for (const { event: e } of [...log].sort((a, b) => a.partition - b.partition || a.offset - b.offset)) {
+    if (e.type === 'StockSet') initialStock[e.product_id] = e.quantity;
+    if (e.type === 'StockRestocked' && !restocks.has(e.event_id)) restocks.set(e.event_id, { productId: e.product_id, quantity: e.quantity, eventId: e.event_id });
+  }
+  return { initialStock, restocks: [...restocks.values()] };
+}
