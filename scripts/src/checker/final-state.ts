@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { REPLICA_IDS, SEED_PRODUCTS, type Logger, type OrderStatus, type Pool } from '@ftlab/shared';
 import type { FinalState, ReplicaState, ReservationRow } from './history';
 import { stockInputs } from './model';
-import { logEnd, type OrderLog } from './order-log';
+import { logEnd, type OrderLog, type OrderLogAddress } from './order-log';
 
 /**
  * Adapter: what the system ended with, from Postgres (every replica's rows, keyed by
@@ -19,7 +19,7 @@ const replicaConsumer = (id: string) => `inventory-${id}`;
  */
 export async function awaitSettled(
   pool: Pool,
-  log: { brokers: string[]; topic: string } | undefined,
+  log: OrderLogAddress | undefined,
   logger: Logger,
   timeoutMs = 30_000,
 ): Promise<{ settled: boolean; waitedMs: number; open: string }> {

@@ -8,6 +8,11 @@ import type { LogRecord } from './history';
  * left out, as the replicas dead-letter them. A throwaway consumer group reads it and is deleted.
  */
 
+export interface OrderLogAddress {
+  brokers: string[];
+  topic: string;
+}
+
 export interface OrderLog {
   records: LogRecord[];
   /** partition → end offset (the next offset to be written) when the log was read. */

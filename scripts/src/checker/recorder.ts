@@ -3,6 +3,7 @@ import { logPosition, type Endpoints } from '@ftlab/shared';
 import { acceptedOrderId, failureText, interpretRead } from '../load/answers';
 import { nowMs } from '../load/clock';
 import type { HttpClient, HttpResult } from '../load/http-client';
+import type { PlannedRequest } from '../load/workload';
 import type { Indeterminate, Operation, Refused } from './history';
 
 /**
@@ -71,6 +72,13 @@ export class OperationRecorder {
   add(request: RawRequest, invokeMs: number, completeMs: number, result: HttpResult): void {
     this.raw.push({ request, invokeMs, completeMs, result });
   }
+
+  /** runLoad's onAnswer: a load request recorded as an order or a read. */
+  readonly onLoadAnswer = (plan: PlannedRequest, sentAt: number, endMs: number, result: HttpResult): void => {
+    const request: RawRequest =
+      plan.kind === 'order' ? { kind: 'place_order', productId: plan.productId, quantity: plan.body?.quantity ?? 0 } : { kind: 'read_stock', productId: plan.productId };
+    this.add(request, sentAt, endMs, result);
+  };
 
   get size(): number {
     return this.raw.length;
