@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { createLogger } from '@ftlab/shared';
 import { createHttpClient, type HttpClient } from '../load/http-client';
 import { TEST_TOKEN, startTestSystem, waitFor, type TestSystem } from '../system-tests/fixture';
-import { checkRun } from './experiment';
+import { checkRun } from './run-check';
 import type { Operation } from './history';
 import { OperationRecorder, RecordingClient } from './recorder';
 

@@ -36,6 +36,17 @@ export function orderLogOf(target: Pick<TargetSystem, 'kafkaBrokers' | 'topicPre
   return { brokers: target.kafkaBrokers ?? DEFAULT_KAFKA_BROKERS.split(','), topic: topicNames(target.topicPrefix).orderEvents };
 }
 
+/** A check that could not run (broker or database unreachable) is a failed one: the run proved nothing. */
+export function uncheckedVerdict(err: Error): VerdictJson {
+  const reason = `could not check the history: ${err.message}`;
+  return {
+    ok: false,
+    failed: ['history_read'],
+    checks: [{ name: 'history_read', title: 'the final state and the order log could be read', status: 'fail', summary: '1 violation(s)', reasons: [reason], offenders: 1 }],
+    stats: { operations: {}, faults_injected: 0, faults_cleared: 0, log_records: null, settled_at: new Date().toISOString() },
+  };
+}
+
 export async function checkRun(
   { brokers, topic }: OrderLogAddress,
   pool: Pool,
