@@ -78,14 +78,15 @@ export async function readFinalState(pool: Pool, topic: string, log: OrderLog | 
       'SELECT order_id, product_id, quantity, status, decided_at FROM orders ORDER BY created_at',
     ),
   ]);
-  const replicas: Record<string, ReplicaState> = {};
-  for (const id of REPLICA_IDS) replicas[id] = { stock: {}, reservations: {}, appliedStockEvents: [], nextOffsets: {} };
+  // Every replica is there, even one without a single row: that is a replica that lost everything.
+  const replicas: Record<string, Required<ReplicaState>> = {};
   const replica = (id: string) => (replicas[id] ??= { stock: {}, reservations: {}, appliedStockEvents: [], nextOffsets: {} });
+  for (const id of REPLICA_IDS) replica(id);
   for (const r of stock.rows) replica(r.instance_id).stock[r.product_id] = { available: Number(r.available_quantity), reserved: Number(r.reserved_quantity) };
   for (const r of reservations.rows) replica(r.instance_id).reservations[r.order_id] = { productId: r.product_id, quantity: r.quantity, state: r.state };
-  for (const r of events.rows) replica(r.instance_id).appliedStockEvents!.push(r.event_id);
+  for (const r of events.rows) replica(r.instance_id).appliedStockEvents.push(r.event_id);
   for (const id of REPLICA_IDS) {
-    for (const r of offsets.rows) if (r.consumer === replicaConsumer(id)) replicas[id]!.nextOffsets![String(r.log_partition)] = Number(r.next_offset);
+    for (const r of offsets.rows) if (r.consumer === replicaConsumer(id)) replica(id).nextOffsets[String(r.log_partition)] = Number(r.next_offset);
   }
   const inputs = log
     ? stockInputs(log.records)
