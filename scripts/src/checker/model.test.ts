@@ -22,6 +22,9 @@ test('valueAt: the value after the last change at or before the offset', () => {
   assert.deepEqual(at(0), { kind: 'value', row: { available: 10, reserved: 0 } });
   assert.deepEqual(at(2), { kind: 'value', row: { available: 7, reserved: 3 } });
   assert.deepEqual(at(4), { kind: 'value', row: { available: 7, reserved: 3 } });
+  assert.deepEqual(at(1), { kind: 'value', row: { available: 7, reserved: 3 } });
+  assert.deepEqual(at(3), { kind: 'value', row: { available: 5, reserved: 5 } });
+  assert.deepEqual(at(5), { kind: 'value', row: { available: 12, reserved: 3 } });
   assert.deepEqual(at(100), { kind: 'value', row: { available: 12, reserved: 3 } });
   assert.deepEqual(at(-1), { kind: 'absent' });
   assert.deepEqual(valueAt(replay, 'PROD-001', { partition: 1, offset: 0 }), { kind: 'other_partition', partition: 0 });

@@ -77,12 +77,17 @@ export function valueAt(replay: Replay, productId: string, position: LogPosition
   const partition = replay.partitionOf.get(productId);
   if (partition === undefined) return { kind: 'unknown_product' };
   if (partition !== position.partition) return { kind: 'other_partition', partition };
-  let found: StockRow | undefined;
-  for (const v of replay.values.get(productId) ?? []) {
-    if (v.offset > position.offset) break;
-    found = v.row;
+  // Binary search for the last change at or before the offset: a long-lived log has many values per product.
+  const values = replay.values.get(productId) ?? [];
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]!.offset <= position.offset) lo = mid + 1;
+    else hi = mid;
   }
-  return found ? { kind: 'value', row: found } : { kind: 'absent' };
+  const found = values[lo - 1];
+  return found ? { kind: 'value', row: found.row } : { kind: 'absent' };
 }
 
 /**
