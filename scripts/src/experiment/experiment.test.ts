@@ -43,6 +43,7 @@ test('experiment --quick measures TTD and TTR for all four faults and writes the
   const report = JSON.parse(fs.readFileSync(path.join(latest, 'report.json'), 'utf8')) as {
     faults: { type: string; trials: { outcome: string; error?: string }[]; ttd_ms: Record<string, unknown> | null; ttr_ms: Record<string, unknown> | null }[];
     baseline: { reads: { reads: number } };
+    history_check: { ok: boolean; failed: string[]; checks: { name: string; status: string; summary: string; reasons: string[] }[] };
   };
   assert.deepEqual(report.faults.map((f) => f.type).sort(), [...FAULT_TYPES].sort());
   for (const fault of report.faults) {
@@ -56,6 +57,11 @@ test('experiment --quick measures TTD and TTR for all four faults and writes the
     }
   }
   assert.ok(report.baseline.reads.reads > 0, 'the baseline saw reads');
+  // Nothing the load's clients were told is contradicted by the final state (exit 0 already implies it).
+  assert.equal(report.history_check.ok, true, JSON.stringify(report.history_check.checks.filter((c) => c.status === 'fail')));
+  const reads = report.history_check.checks.find((c) => c.name === 'reads_match_log');
+  assert.equal(reads?.status, 'pass', 'reads were judged against the order log');
+  assert.match(fs.readFileSync(path.join(latest, 'report.md'), 'utf8'), /## History check\n\n\*\*PASS\*\*/);
   // The system it started is stopped again: nothing listens on its voter port any more.
   const voterGone = await fetch(`http://127.0.0.1:${env.VOTER_PORT}/health`, { signal: AbortSignal.timeout(1000) }).then(
     () => false,

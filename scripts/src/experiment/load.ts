@@ -1,5 +1,5 @@
 import { SEED_PRODUCTS, type Endpoints } from '@ftlab/shared';
-import { runLoad, type LoadReport } from '../load/run-load';
+import { runLoad, type LoadOptions, type LoadReport } from '../load/run-load';
 import type { Sample } from '../load/sample';
 import type { ReadSample } from './read-metrics';
 
@@ -25,7 +25,7 @@ export interface RunningLoad {
   stop(): Promise<LoadReport>;
 }
 
-export function startLoad(endpoints: Endpoints, databaseUrl: string, load: StandardLoad = STANDARD_LOAD): RunningLoad {
+export function startLoad(endpoints: Endpoints, databaseUrl: string, load: StandardLoad = STANDARD_LOAD, onAnswer?: LoadOptions['onAnswer']): RunningLoad {
   const controller = new AbortController();
   const rps = load.readRps + load.orderRps;
   const done = runLoad({
@@ -37,6 +37,7 @@ export function startLoad(endpoints: Endpoints, databaseUrl: string, load: Stand
     endpoints,
     databaseUrl,
     signal: controller.signal,
+    onAnswer,
   });
   // A failure before stop() (the checker's database, say) must not be an unhandled rejection.
   done.catch(() => undefined);

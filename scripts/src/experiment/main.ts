@@ -11,7 +11,7 @@ import { acquireSystem } from './target-system';
 /**
  * `npm run experiment [-- --trials N --quick --out DIR]`: measures the system's fault tolerance
  * and writes reports/<timestamp>/ (see runner.ts for the procedure, output.ts for the files).
- * Exit codes: 0 report written, 1 failure, 2 bad arguments or environment, 130 interrupted twice.
+ * Exit codes: 0 report written, 1 failure or a failed history check (report written), 2 bad arguments or environment, 130 interrupted twice.
  */
 
 const logger = createLogger('experiment');
@@ -23,7 +23,7 @@ function printSummary(report: ExperimentReport, dir: string): void {
     return `  ${describeFault(f).padEnd(34)} TTD median ${formatMs(f.ttd_ms?.median).padStart(8)}  TTR median ${formatMs(f.ttr_ms?.median).padStart(8)}  ${resolved}/${f.trials.length} resolved  targets ${met}/${f.targets.length}`;
   });
   process.stdout.write(
-    `\nexperiment finished: ${report.targets_met}/${report.targets_total} targets met\n${rows.join('\n')}\n  report: ${path.join(dir, 'report.md')}\n\n`,
+    `\nexperiment finished: ${report.targets_met}/${report.targets_total} targets met\n${rows.join('\n')}\n  history check: ${report.history_check.ok ? 'pass' : `FAILED (${report.history_check.failed.join(', ')})`}\n  report: ${path.join(dir, 'report.md')}\n\n`,
   );
 }
 
@@ -57,7 +57,8 @@ async function main(): Promise<number> {
     if (written.pngNote) logger.warn(`no PNG of the chart: ${written.pngNote}`);
     logger.info({ dir: written.dir, files: written.files }, 'report written');
     printSummary(run.report, written.dir);
-    return run.aborted ? 130 : 0;
+    // A run whose history does not check out has lost, oversold or misreported something: it fails.
+    return run.aborted ? 130 : run.report.history_check.ok ? 0 : 1;
   } finally {
     if (target.startedHere) logger.info('stopping the system this run started');
     await target.stop();

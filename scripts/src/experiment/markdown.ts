@@ -1,3 +1,4 @@
+import { renderVerdictMarkdown } from '../checker/render';
 import { formatCount, formatMeasured, formatMs, formatShare } from './format';
 import { describeFault } from './plan';
 import type { ReadMetrics } from './read-metrics';
@@ -105,6 +106,7 @@ export function renderMarkdown(report: ExperimentReport, chartFile: string): str
     '',
     `![timeline](${chartFile})`,
     '',
+    renderVerdictMarkdown(report.history_check),
     '## Baseline (no fault)',
     '',
     readsTable(report.baseline.reads),

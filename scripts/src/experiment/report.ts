@@ -1,4 +1,5 @@
 import type { ReplicaId } from '@ftlab/shared';
+import type { VerdictJson } from '../checker/render';
 import type { FaultSpec, FaultType, InjectedFault } from './plan';
 import { readMetrics, samplesIn, samplesInAny, type ReadMetrics, type ReadSample, type TimeWindow } from './read-metrics';
 import { summarize, type Summary } from './stats';
@@ -72,6 +73,8 @@ export interface ExperimentReport {
   replicas: ReplicaHistory[];
   targets_met: number;
   targets_total: number;
+  /** The history checker's verdict on what the load's clients were told (checker/check.ts). */
+  history_check: VerdictJson;
 }
 
 /** Fills in each trial's read metrics from its window. */

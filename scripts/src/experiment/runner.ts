@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { REPLICA_IDS, createPool, type Logger } from '@ftlab/shared';
 import { injectFault } from '../cli/fault-api';
 import type { LoadReport } from '../load/run-load';
+import { checkRun, orderLogOf, trialFaults, uncheckedVerdict } from '../checker/run-check';
+import { OperationRecorder } from '../checker/recorder';
 import { auditSince, instanceStatuses, measureDbClock, offPeriods } from './audit';
 import { STANDARD_LOAD, loadSummary, readSamples, startLoad, type StandardLoad } from './load';
 import { FAULT_PLAN, type FaultSpec, type FaultType } from './plan';
@@ -74,7 +76,9 @@ export async function runExperiment(
     const ctx = { endpoints: target.endpoints, adminToken: target.adminToken, pool, clock, timings: config.timings, logger, signal };
 
     logger.info({ reads_per_s: config.load.readRps, orders_per_s: config.load.orderRps }, 'starting the standard load');
-    const load = startLoad(target.endpoints, target.databaseUrl, config.load);
+    // What every client of the load was told, for the history check at the end.
+    const recorder = new OperationRecorder();
+    const load = startLoad(target.endpoints, target.databaseUrl, config.load, recorder.onLoadAnswer);
     const loadStart = Date.now();
     let baseline: TimeWindow = { start: loadStart, end: loadStart };
     let aborted = false;
@@ -112,6 +116,10 @@ export async function runExperiment(
     const baselineReport = buildBaselineReport(baseline, reads);
     const faults = FAULT_PLAN.map((spec) => buildFaultReport(spec, trials.get(spec.type)!, reads));
     const { met, total } = countTargets(baselineReport, faults);
+    const historyCheck = await checkRun(orderLogOf(target), pool, recorder, trialFaults(faults, clock), logger).then(
+      (run) => run.verdict,
+      (err: Error) => uncheckedVerdict(err),
+    );
     const report: ExperimentReport = {
       started_at: startedAt.toISOString(),
       finished_at: new Date(end).toISOString(),
@@ -136,6 +144,7 @@ export async function runExperiment(
       replicas,
       targets_met: met,
       targets_total: total,
+      history_check: historyCheck,
     };
     const timeline: TimelineInput = {
       title: `ft-lab experiment ${report.started_at}: ${config.trials} trial(s) per fault, ${met}/${total} targets met`,

@@ -1,3 +1,6 @@
+import { checkHistory } from '../checker/check';
+import { goodHistory } from '../checker/history.fixture';
+import { verdictJson } from '../checker/render';
 import { FAULT_PLAN } from './plan';
 import type { ReadSample } from './read-metrics';
 import { buildBaselineReport, buildFaultReport, countTargets, type ExperimentReport, type TrialResult } from './report';
@@ -72,5 +75,6 @@ export function sampleReport(): ExperimentReport {
     ],
     targets_met: met,
     targets_total: total,
+    history_check: verdictJson(checkHistory(goodHistory())),
   };
 }

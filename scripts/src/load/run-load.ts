@@ -54,6 +54,8 @@ export type LoadOptions = z.input<typeof loadSettings> & {
   onSample?: (sample: Sample) => void;
   /** Stops the schedule early; requests already sent are still awaited and reported. */
   signal?: AbortSignal;
+  /** Every answer (or failure) as it arrives, with its send and end times: for a history recorder, which must only append. */
+  onAnswer?: (request: PlannedRequest, sentAt: number, endMs: number, result: HttpResult) => void;
 };
 
 export interface LoadReport {
@@ -85,7 +87,7 @@ function outcomeOf(result: HttpResult): Sample['outcome'] {
 
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const settings = loadSettings.parse(options);
-  const { endpoints, onProgress, onSample, signal } = options;
+  const { endpoints, onProgress, onSample, onAnswer, signal } = options;
   const workload: Workload = { ...settings, endpoints };
   const hasReads = settings.mode !== 'create_order';
   const hasOrders = settings.mode !== 'query_inventory';
@@ -114,6 +116,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 
   const record = (i: number, plan: PlannedRequest, dueMs: number, sentAt: number, result: HttpResult) => {
     const endMs = nowMs();
+    onAnswer?.(plan, sentAt, endMs, result);
     lastEnd = Math.max(lastEnd, endMs);
     const outcome = outcomeOf(result);
     const sample: Sample = {

@@ -1,0 +1,67 @@
+import { DEFAULT_KAFKA_BROKERS, topicNames, type Logger, type Pool } from '@ftlab/shared';
+import type { DbClock } from '../experiment/audit';
+import type { FaultReport } from '../experiment/report';
+import type { TargetSystem } from '../experiment/target-system';
+import { checkHistory } from './check';
+import { awaitSettled, readFinalState } from './final-state';
+import type { FaultEvent, History } from './history';
+import { readOrderLog, type OrderLogAddress } from './order-log';
+import type { OperationRecorder } from './recorder';
+import { verdictJson, type VerdictJson } from './render';
+
+/**
+ * The history check at the end of an experiment: wait until the system settles, read its final
+ * state and its order log, and judge what the load's clients were told against them.
+ */
+
+/** The experiment's faults as the history records them: each trial's injection and clearing. */
+export function trialFaults(faults: readonly FaultReport[], clock: Pick<DbClock, 'toLocal'>): FaultEvent[] {
+  const events: FaultEvent[] = [];
+  for (const f of faults) {
+    for (const t of f.trials) {
+      if (t.injected_at) events.push({ atMs: clock.toLocal(new Date(t.injected_at)), action: 'inject', kind: f.type, target: f.instance_id });
+      if (t.cleared_at) events.push({ atMs: clock.toLocal(new Date(t.cleared_at)), action: 'clear', kind: f.type, target: f.instance_id });
+    }
+  }
+  return events.sort((a, b) => a.atMs - b.atMs);
+}
+
+export interface RunCheck {
+  history: History;
+  verdict: VerdictJson;
+}
+
+/** Where a target system's order log is. */
+export function orderLogOf(target: Pick<TargetSystem, 'kafkaBrokers' | 'topicPrefix'>): OrderLogAddress {
+  return { brokers: target.kafkaBrokers ?? DEFAULT_KAFKA_BROKERS.split(','), topic: topicNames(target.topicPrefix).orderEvents };
+}
+
+/** A check that could not run (broker or database unreachable) is a failed one: the run proved nothing. */
+export function uncheckedVerdict(err: Error): VerdictJson {
+  const reason = `could not check the history: ${err.message}`;
+  return {
+    ok: false,
+    failed: ['history_read'],
+    checks: [{ name: 'history_read', title: 'the final state and the order log could be read', status: 'fail', summary: '1 violation(s)', reasons: [reason], offenders: 1 }],
+    stats: { operations: {}, faults_injected: 0, faults_cleared: 0, log_records: null, settled_at: new Date().toISOString() },
+  };
+}
+
+export async function checkRun(
+  { brokers, topic }: OrderLogAddress,
+  pool: Pool,
+  recorder: OperationRecorder,
+  faults: FaultEvent[],
+  logger: Logger,
+  settleTimeoutMs = 30_000,
+): Promise<RunCheck> {
+  const settle = await awaitSettled(pool, { brokers, topic }, logger, settleTimeoutMs);
+  if (!settle.settled) logger.warn({ open: settle.open }, `not settled after ${settle.waitedMs} ms: checking what there is`);
+  const log = await readOrderLog(brokers, topic, logger);
+  const settledAtMs = Date.now();
+  const final = await readFinalState(pool, topic, log);
+  const history: History = { operations: recorder.operations(), faults, settledAtMs, final };
+  const verdict = verdictJson(checkHistory(history));
+  logger.info({ ok: verdict.ok, failed: verdict.failed, operations: history.operations.length, log_records: log.records.length }, 'history checked');
+  return { history, verdict };
+}
