@@ -16,3 +16,4 @@ export * from './replica-http';
 export * from './table-maintenance';
 export * from './event-consumer';
 export * from './deployment';
+export * from './contracts/gateway';
