@@ -58,10 +58,11 @@ test('a refused request has Retry-After, 0 remaining, and a body saying which li
   assert.match(body.error, /20 orders a second/);
 });
 
-test('the most one client can be admitted counts every window that can start within the time', () => {
-  assert.equal(maxAdmitted(policy, 0), 0);
-  assert.equal(maxAdmitted(policy, 500), 20 + 10);
-  assert.equal(maxAdmitted(policy, 1000), 20 + 10);
-  assert.equal(maxAdmitted(policy, 5000), 5 * 20 + 10);
+test('the most one client can be admitted counts every window that can start within the span', () => {
+  assert.equal(maxAdmitted(policy, -1), 0);
+  assert.equal(maxAdmitted(policy, 0), 20 + 10);
+  assert.equal(maxAdmitted(policy, 999), 20 + 10);
+  assert.equal(maxAdmitted(policy, 1000), 2 * 20 + 10);
+  assert.equal(maxAdmitted(policy, 5000), 6 * 20 + 2 * 10);
   assert.equal(maxAdmitted(policy, 10_001), 11 * 20 + 3 * 10);
 });

@@ -72,11 +72,11 @@ export function rateLimitedBody(limit: LimitClass, client: string, policy: Bucke
 }
 
 /**
- * The most one client can have admitted in `durationMs` of continuous traffic: every one-second
- * window and every burst window that can start within it is spent in full. Windows start at the
- * first request after the previous one expired, so this is an upper bound a flood reaches.
+ * The most one client can have admitted by requests sent over `spanMs` (first to last): every
+ * one-second window and every burst window that can start within the span is spent in full.
+ * Windows start at the first request after the previous one expired, so a flood reaches this.
  */
-export function maxAdmitted(policy: BucketPolicy, durationMs: number): number {
-  if (durationMs <= 0) return 0;
-  return policy.ratePerS * Math.ceil(durationMs / 1000) + policy.burst * Math.ceil(durationMs / (policy.burstWindowS * 1000));
+export function maxAdmitted(policy: BucketPolicy, spanMs: number): number {
+  if (spanMs < 0) return 0;
+  return policy.ratePerS * (Math.floor(spanMs / 1000) + 1) + policy.burst * (Math.floor(spanMs / (policy.burstWindowS * 1000)) + 1);
 }

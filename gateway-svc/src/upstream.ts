@@ -89,7 +89,9 @@ export class Upstream {
     const policies: IPolicy[] = [this.breaker, this.bulkhead.policy, ...(idempotent ? [this.retry] : []), createTimeout(this.opts.timeoutMs + (call.extraMs ?? 0))];
     let outcome: UpstreamOutcome;
     try {
-      const reply = await wrap(...policies).execute(({ signal }) => this.send(call, signal));
+      // A parent signal of its own per call: without one, cockatiel hangs every concurrent call's
+      // abort listener on one shared signal, and Node warns of a leak past ten calls in flight.
+      const reply = await wrap(...policies).execute(({ signal }) => this.send(call, signal), new AbortController().signal);
       outcome = { kind: 'reply', reply };
     } catch (err) {
       outcome = this.classify(err);
