@@ -1,59 +1,5 @@
 import http from 'node:http';
-import path from 'node:path';
-import { createLogger } from '@ftlab/shared';
-import { Supervisor } from '../launcher/supervisor';
-import { REPO_ROOT } from '../paths';
 import { freePort } from '../ports';
-import type { TestSystem } from './fixture';
-
-/** One gateway-svc process in front of a test system. */
-export interface TestGateway {
-  url: string;
-  /** SIGTERM, and resolves once it has exited. */
-  stop(): Promise<void>;
-}
-
-/**
- * Starts gateway-svc as a real child process (`node gateway-svc/dist/main.js`, as the launcher
- * would) in front of `t`, with `env` on top of the system's, and waits for its /health.
- */
-export async function startGateway(t: TestSystem, name: string, env: Record<string, string> = {}): Promise<TestGateway> {
-  const port = await freePort();
-  const supervisor = new Supervisor(
-    {
-      [name]: {
-        command: process.execPath,
-        args: [path.join(REPO_ROOT, 'gateway-svc', 'dist', 'main.js')],
-        env: {
-          ...process.env,
-          DATABASE_URL: t.db.options.connectionString!,
-          HOST: '127.0.0.1',
-          ORDERS_URL: t.url['orders-svc'],
-          VOTER_URL: t.url['voter-svc'],
-          GATEWAY_PORT: String(port),
-          GATEWAY_INSTANCE: name,
-          LOG_LEVEL: 'warn',
-          ...env,
-        },
-        logFile: path.join(t.system.logDir, `${name}.log`),
-      },
-    },
-    { logger: createLogger('test-gateway', name, 'warn') },
-  );
-  supervisor.start(name);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) {
-      await supervisor.close();
-      throw new Error(`${name} not healthy after 30 s (see ${t.system.logDir}/${name}.log)`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url, stop: () => supervisor.close() };
-}
 
 /**
  * A pass-through HTTP proxy that counts requests in flight through it: put between the gateway

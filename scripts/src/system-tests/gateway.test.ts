@@ -13,7 +13,8 @@ import {
 } from '@ftlab/shared';
 import { maxAdmitted, type BucketPolicy } from '@ftlab/gateway-svc/dist/rate-limit-policy';
 import { admin, getJson, postJson, startTestSystem, waitFor, type TestSystem } from './fixture';
-import { countingProxy, metricValue, percentile, shoot, spans, startGateway, type Shot, type TestGateway } from './gateway-fixture';
+import { startGateway, type GatewayProcess } from '../gateway-process';
+import { countingProxy, metricValue, percentile, shoot, spans, type Shot } from './gateway-fixture';
 
 /**
  * gateway-svc as a real process in front of a real stack (Kafka, Postgres, the six services):
@@ -23,7 +24,7 @@ import { countingProxy, metricValue, percentile, shoot, spans, startGateway, typ
  */
 
 let t: TestSystem;
-const running: TestGateway[] = [];
+const running: GatewayProcess[] = [];
 
 before(async () => {
   t = await startTestSystem('gateway');
@@ -37,8 +38,8 @@ after(async () => {
 const UNLIMITED = { GATEWAY_READ_RATE_PER_S: '10000', GATEWAY_ORDER_RATE_PER_S: '10000' };
 const envOf = (p: BucketPolicy) => ({ GATEWAY_READ_RATE_PER_S: String(p.ratePerS), GATEWAY_READ_BURST: String(p.burst), GATEWAY_BURST_WINDOW_S: String(p.burstWindowS) });
 
-async function gateway(name: string, env: Record<string, string>): Promise<TestGateway> {
-  const g = await startGateway(t, name, env);
+async function gateway(name: string, env: Record<string, string>): Promise<GatewayProcess> {
+  const g = await startGateway({ name, databaseUrl: t.db.options.connectionString!, endpoints: t.system.endpoints, logDir: t.system.logDir, env });
   running.push(g);
   return g;
 }
