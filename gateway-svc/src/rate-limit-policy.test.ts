@@ -39,7 +39,7 @@ test('Retry-After is whole seconds and never 0', () => {
 test('an admitted request carries the RateLimit headers and no Retry-After', () => {
   const h = rateLimitHeaders(policy, { allowed: true, remaining: 7, msBeforeNext: 420 });
   assert.deepEqual(h, {
-    'RateLimit-Policy': '20;w=1, 30;w=5',
+    'RateLimit-Policy': '20;w=1;burst=10;burst_w=5',
     'RateLimit-Limit': '20',
     'RateLimit-Remaining': '7',
     'RateLimit-Reset': '1',

@@ -48,11 +48,13 @@ export function retryAfterSeconds(ms: number): number {
 /**
  * The RateLimit headers of draft-ietf-httpapi-ratelimit-headers (the separate-field form, as
  * express-rate-limit's draft-6 sends them): the second's quota, what is left of it, seconds until
- * it refills, and the policy (both windows). Sent on every limited route, admitted or not.
+ * it refills, and the policy. Sent on every limited route, admitted or not.
  */
 export function rateLimitHeaders(policy: BucketPolicy, answer: LimiterAnswer): Record<string, string> {
   const headers: Record<string, string> = {
-    'RateLimit-Policy': `${policy.ratePerS};w=1, ${policy.ratePerS + policy.burst};w=${policy.burstWindowS}`,
+    // The quota per 1 s window, with the burst allowance as extension parameters (which the
+    // draft lets a client ignore): `burst` more per `burst_w` seconds once a second's quota is spent.
+    'RateLimit-Policy': `${policy.ratePerS};w=1;burst=${policy.burst};burst_w=${policy.burstWindowS}`,
     'RateLimit-Limit': String(policy.ratePerS),
     'RateLimit-Remaining': String(Math.max(0, Math.floor(answer.remaining))),
     'RateLimit-Reset': String(Math.max(0, Math.ceil(answer.msBeforeNext / 1000))),

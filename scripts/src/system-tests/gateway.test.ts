@@ -148,7 +148,7 @@ test('a flooding client gets 429 with Retry-After and RateLimit headers; a well-
     assert.equal(s.headers.get('ratelimit-limit'), '5');
     assert.equal(s.headers.get('ratelimit-remaining'), '0');
     assert.match(s.headers.get('ratelimit-reset') ?? '', /^\d+$/);
-    assert.equal(s.headers.get('ratelimit-policy'), '5;w=1, 10;w=5');
+    assert.equal(s.headers.get('ratelimit-policy'), '5;w=1;burst=5;burst_w=5');
     const body = rateLimitedBody.parse(s.body);
     assert.equal(body.client, 'id:flooder');
     assert.equal(body.limit, 'read');
