@@ -8,11 +8,12 @@ import {
   orderAcceptedDuringOutage,
   rateLimitedBody,
   REPLICA_IDS,
+  SEED_PRODUCTS,
   staleInventoryRead,
   upstreamUnavailableBody,
 } from '@ftlab/shared';
 import { maxAdmitted, type BucketPolicy } from '@ftlab/gateway-svc/dist/rate-limit-policy';
-import { admin, getJson, postJson, startTestSystem, waitFor, type TestSystem } from './fixture';
+import { admin, getJson, postJson, startTestSystem, stockOf, waitFor, type TestSystem } from './fixture';
 import { startGateway, type GatewayProcess } from '../gateway-process';
 import { countingProxy, metricValue, percentile, shoot, spans, type Shot } from './gateway-fixture';
 
@@ -234,6 +235,59 @@ test('with the voter down, reads get the last majority answer flagged stale with
   } finally {
     t.system.startService('voter-svc');
   }
+});
+
+test('phantom inventory: with all three replicas down, reads answer stale at once and orders are accepted; when they return, every order is decided and the replicas agree with the orders', async () => {
+  const gw = await gateway('gw-phantom', UNLIMITED);
+  const url = `${gw.url}/inventory/PROD-003`;
+  await t.system.waitHealthy('voter-svc', 60_000);
+  await waitFor(async () => (await get(url)).status === 200, 30_000, 'a fresh read of PROD-003');
+  const fresh = await get(url);
+  assert.equal(fresh.body.stale, undefined);
+
+  const replicas = REPLICA_IDS.map((id) => `inventory-${id}` as const);
+  await Promise.all(replicas.map((r) => t.system.stopService(r)));
+  const placed: string[] = [];
+  try {
+    // The breaker opens after a few reads without a majority; from then on no read waits.
+    await waitFor(async () => (await get(url)).status === 200 && (await get(`${gw.url}/health`)).body.breakers.voter !== 'closed', 30_000, 'the voter breaker opens');
+    for (let i = 0; i < 5; i++) {
+      const r = await get(url);
+      assert.equal(r.status, 200);
+      const body = staleInventoryRead.parse(r.body);
+      assert.deepEqual(body.position, fresh.body.position);
+      assert.equal(body.available_quantity, fresh.body.available_quantity);
+      assert.ok(r.ms < 1000, `a read with the breaker open answered in ${r.ms.toFixed(0)} ms`);
+    }
+    for (let i = 0; i < 5; i++) {
+      const order = await postJson(`${gw.url}/orders`, { product_id: 'PROD-003', quantity: 1 });
+      assert.equal(order.status, 202, JSON.stringify(order.body));
+      orderAcceptedDuringOutage.parse(order.body);
+      placed.push(order.body.order_id);
+    }
+  } finally {
+    for (const r of replicas) t.system.startService(r);
+  }
+  await t.system.waitHealthy(replicas, 60_000);
+  for (const id of placed) {
+    await waitFor(async () => ['CONFIRMED', 'REJECTED'].includes((await getJson(`${gw.url}/orders/${id}?wait=5000`)).body?.status), 60_000, `order ${id} is decided`);
+    assert.equal((await getJson(`${gw.url}/orders/${id}`)).body.status, 'CONFIRMED');
+  }
+  await waitFor(async () => {
+    const r = await get(url);
+    return r.status === 200 && r.body.stale === undefined;
+  }, 30_000, 'reads are fresh again');
+
+  const { rows } = await t.db.query<{ n: string }>("SELECT coalesce(sum(quantity), 0) AS n FROM orders WHERE product_id = 'PROD-003' AND status = 'CONFIRMED'");
+  const reserved = Number(rows[0]!.n);
+  const seed = SEED_PRODUCTS.find((p) => p.product_id === 'PROD-003')!.quantity;
+  const expected = { available_quantity: seed - reserved, reserved_quantity: reserved };
+  await waitFor(
+    async () => (await Promise.all(REPLICA_IDS.map((id) => stockOf(t.url[`inventory-${id}`], 'PROD-003')))).every((s) => s?.reserved_quantity === reserved),
+    30_000,
+    'every replica applied every confirmed order',
+  );
+  assert.deepEqual(await Promise.all(REPLICA_IDS.map((id) => stockOf(t.url[`inventory-${id}`], 'PROD-003'))), REPLICA_IDS.map(() => expected));
 });
 
 test('bulkhead: with every replica at 1200 ms, in flight to the voter never exceeds the cap, the excess is refused fast, /health stays fast', async () => {
