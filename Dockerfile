@@ -29,6 +29,7 @@ COPY orders-svc/package.json orders-svc/
 COPY inventory-svc/package.json inventory-svc/
 COPY monitor-svc/package.json monitor-svc/
 COPY voter-svc/package.json voter-svc/
+COPY gateway-svc/package.json gateway-svc/
 COPY scripts/package.json scripts/
 COPY externals/payment-gateway/package.json externals/payment-gateway/
 COPY externals/mail-sink/package.json externals/mail-sink/
@@ -39,6 +40,7 @@ COPY orders-svc/ orders-svc/
 COPY inventory-svc/ inventory-svc/
 COPY monitor-svc/ monitor-svc/
 COPY voter-svc/ voter-svc/
+COPY gateway-svc/ gateway-svc/
 COPY scripts/ scripts/
 COPY externals/ externals/
 # The whole project graph, exactly as in development and CI.
@@ -54,6 +56,7 @@ COPY orders-svc/package.json orders-svc/
 COPY inventory-svc/package.json inventory-svc/
 COPY monitor-svc/package.json monitor-svc/
 COPY voter-svc/package.json voter-svc/
+COPY gateway-svc/package.json gateway-svc/
 COPY scripts/package.json scripts/
 RUN npm ci --omit=dev \
       --workspace=shared \
@@ -61,6 +64,7 @@ RUN npm ci --omit=dev \
       --workspace=inventory-svc \
       --workspace=monitor-svc \
       --workspace=voter-svc \
+      --workspace=gateway-svc \
  && npm cache clean --force
 COPY --from=build /app/shared/dist shared/dist
 COPY --from=build /app/orders-svc/dist orders-svc/dist
@@ -68,6 +72,7 @@ COPY --from=build /app/inventory-svc/dist inventory-svc/dist
 COPY --from=build /app/monitor-svc/dist monitor-svc/dist
 COPY --from=build /app/monitor-svc/static monitor-svc/static
 COPY --from=build /app/voter-svc/dist voter-svc/dist
+COPY --from=build /app/gateway-svc/dist gateway-svc/dist
 # Every service applies the schema at start, reading it from <repo>/init.sql (shared/src/db.ts).
 COPY init.sql ./
 RUN rm -rf scripts

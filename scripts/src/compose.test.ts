@@ -226,6 +226,7 @@ const LISTEN_PORT: Record<string, (c: LoadedConfig) => unknown> = {
   'inventory-svc': (c) => c.port,
   'monitor-svc': (c) => c.MONITOR_PORT,
   'voter-svc': (c) => c.VOTER_PORT,
+  'gateway-svc': (c) => c.GATEWAY_PORT,
 };
 
 /**

@@ -46,3 +46,33 @@ export const inventoryGroupId = (prefix: string, instance: ReplicaId) => `${pref
 export const DEFAULT_PAYMENT_GATEWAY_PORT = 5010;
 export const DEFAULT_MAIL_SINK_SMTP_PORT = 1025;
 export const DEFAULT_MAIL_SINK_HTTP_PORT = 8025;
+/**
+ * The gateway (gateway-svc): its port and the defaults of its policies, each overridable by the
+ * GATEWAY_* variable named beside it. Rates are per client (X-Client-Id, else the address).
+ */
+export const GATEWAY_DEFAULTS = {
+  port: 5000,
+  /** Reads (GET): GATEWAY_READ_RATE_PER_S sustained, plus GATEWAY_READ_BURST extra per burst window. */
+  readRatePerS: 100,
+  readBurst: 200,
+  /** Order creation and other writes (POST): GATEWAY_ORDER_RATE_PER_S, GATEWAY_ORDER_BURST. */
+  orderRatePerS: 20,
+  orderBurst: 40,
+  /** GATEWAY_BURST_WINDOW_S: how often the burst allowance is refilled. */
+  burstWindowS: 10,
+  /** In flight to each upstream (GATEWAY_VOTER_MAX_IN_FLIGHT, GATEWAY_ORDERS_MAX_IN_FLIGHT) and queued behind them. */
+  voterMaxInFlight: 32,
+  ordersMaxInFlight: 64,
+  bulkheadQueue: 16,
+  /** GATEWAY_VOTER_TIMEOUT_MS: above the voter's own read deadline (1 s plus one 300 ms round). */
+  voterTimeoutMs: 2000,
+  ordersTimeoutMs: 2000,
+  /** Breaker: open at this failure ratio over the window (seed 000: 50 %), with at least this many calls a second. */
+  breakerThreshold: 0.5,
+  breakerWindowMs: 10_000,
+  breakerMinimumRps: 0.5,
+  /** GATEWAY_BREAKER_HALF_OPEN_MS: see the gateway section of the README for why not the seed's 15 s. */
+  breakerHalfOpenMs: 1000,
+  /** STALE_MAX_MS: how old a remembered majority answer may be and still be served (seed 000: 60 s). */
+  staleMaxMs: 60_000,
+} as const;

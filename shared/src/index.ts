@@ -22,3 +22,4 @@ export * from './contracts/process-faults';
 // The simulators' contracts as namespaces: their names (charge, refund, ledger...) stay unambiguous.
 export * as paymentGateway from './contracts/payment-gateway';
 export * as mailSink from './contracts/mail-sink';
+export * from './contracts/gateway';

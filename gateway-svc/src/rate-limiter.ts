@@ -1,0 +1,93 @@
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { counter, type LimitClass, type Logger, type Pool, type Registry } from '@ftlab/shared';
+import type { BucketPolicy, LimiterAnswer } from './rate-limit-policy';
+
+/** One table for every limiter of every gateway instance; rows are keyed `<limiter>:<client>`. */
+const TABLE = 'gateway_rate_limits';
+
+/** The in-memory stand-in used while Postgres is away, counted so an operator sees limits went per instance. */
+class CountedMemoryLimiter extends RateLimiterMemory {
+  constructor(opts: ConstructorParameters<typeof RateLimiterMemory>[0], private readonly used: () => void) {
+    super(opts);
+  }
+  override consume(...args: Parameters<RateLimiterMemory['consume']>): Promise<RateLimiterRes> {
+    this.used();
+    return super.consume(...args);
+  }
+}
+
+/**
+ * The counters live in Postgres so that gateway instances side by side share one allowance per
+ * client (each upsert is atomic in the database). When Postgres does not answer, each instance
+ * falls back to the same limits in its own memory (the library's insurance limiter): limits
+ * then hold per instance instead of across them, and requests keep flowing.
+ */
+export class SharedRateLimiter {
+  private readonly limiters: Record<LimitClass, Pick<BurstyRateLimiter, 'consume'>>;
+  private readonly decisions;
+
+  private constructor(
+    pool: Pool,
+    private readonly policies: Record<LimitClass, BucketPolicy>,
+    registry: Registry,
+    private readonly logger: Logger,
+  ) {
+    this.decisions = counter(registry, 'gateway_rate_limit_decisions_total', 'Rate-limit decisions by limit (read, order) and decision (admitted, limited)', ['limit', 'decision']);
+    const fallbacks = counter(registry, 'gateway_rate_limit_store_fallbacks_total', 'Decisions made in memory because Postgres did not answer', ['limit']);
+    const limiter = (limit: LimitClass, part: 'rate' | 'burst', points: number, duration: number) => {
+      const opts = { keyPrefix: `${limit}-${part}`, points, duration };
+      const insurance = new CountedMemoryLimiter(opts, () => fallbacks.inc({ limit }));
+      return new RateLimiterPostgres({
+        ...opts,
+        storeClient: pool,
+        tableName: TABLE,
+        tableCreated: true,
+        // A client over its limit is refused from memory until the window ends: a flood costs no database writes.
+        inMemoryBlockOnConsumed: points + 1,
+        insuranceLimiter: insurance,
+      });
+    };
+    const make = (limit: LimitClass) => {
+      const p = policies[limit];
+      const sustained = limiter(limit, 'rate', p.ratePerS, 1);
+      return p.burst > 0 ? new BurstyRateLimiter(sustained, limiter(limit, 'burst', p.burst, p.burstWindowS)) : sustained;
+    };
+    this.limiters = { read: make('read'), order: make('order') };
+  }
+
+  /** Creates the table (once, under a lock: instances may start together) and the limiters. */
+  static async create(pool: Pool, policies: Record<LimitClass, BucketPolicy>, registry: Registry, logger: Logger): Promise<SharedRateLimiter> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [TABLE]);
+      // The shape rate-limiter-flexible's RateLimiterPostgres creates itself.
+      await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+    return new SharedRateLimiter(pool, policies, registry, logger);
+  }
+
+  policy(limit: LimitClass): BucketPolicy {
+    return this.policies[limit];
+  }
+
+  async take(limit: LimitClass, client: string): Promise<LimiterAnswer> {
+    const answer = await this.limiters[limit].consume(client).then(
+      (res) => ({ allowed: true, remaining: res.remainingPoints, msBeforeNext: res.msBeforeNext }),
+      (rej: unknown) => {
+        if (rej instanceof RateLimiterRes) return { allowed: false, remaining: 0, msBeforeNext: rej.msBeforeNext };
+        // Both the store and the insurance failed: nothing to count with, so the request is admitted.
+        this.logger.warn({ err: (rej as Error)?.message, limit }, 'rate limiter failed; admitting');
+        return { allowed: true, remaining: this.policies[limit].ratePerS, msBeforeNext: 1000 };
+      },
+    );
+    this.decisions.inc({ limit, decision: answer.allowed ? 'admitted' : 'limited' });
+    return answer;
+  }
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { logPosition, orderId, productId } from '../events';
+import { orderStatus } from '../api';
+
+/**
+ * What gateway-svc says itself, on top of the bodies it passes through from orders-svc and
+ * voter-svc unchanged. Clients and tests parse these; the gateway builds its answers with them.
+ */
+
+/** X-Client-Id: who a rate limit is counted for (without it, the client's address). */
+export const clientIdHeader = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits, ".", "_", ":" or "-" only');
+
+export const limitClass = z.enum(['read', 'order']);
+export type LimitClass = z.infer<typeof limitClass>;
+
+/** 429: the client spent its allowance; `retry_after_s` is also the Retry-After header. */
+export const rateLimitedBody = z.object({
+  error: z.string(),
+  limit: limitClass,
+  client: z.string(),
+  retry_after_s: z.number().int().min(1),
+});
+export type RateLimitedBody = z.infer<typeof rateLimitedBody>;
+
+/** 503 from the gateway itself: an upstream is saturated (bulkhead full) or failing (breaker open, timeout, down). */
+export const upstreamUnavailableBody = z.object({
+  error: z.string(),
+  upstream: z.enum(['voter', 'orders']),
+  reason: z.enum(['bulkhead_full', 'breaker_open', 'timeout', 'unreachable']),
+  retry_after_s: z.number().int().min(1),
+});
+export type UpstreamUnavailableBody = z.infer<typeof upstreamUnavailableBody>;
+
+/**
+ * 200 for GET /inventory/:product_id while the voter cannot give a majority: the last majority
+ * answer the gateway saw, how old it is (also the Age header, in seconds) and the log position it
+ * was computed at. A fresh answer never has `stale`.
+ */
+export const staleInventoryRead = z.object({
+  product_id: productId,
+  available_quantity: z.number().int(),
+  reserved_quantity: z.number().int(),
+  position: logPosition,
+  stale: z.literal(true),
+  age_ms: z.number().int().min(0),
+  /** Why no fresh answer: what happened to this read's call to the voter. */
+  reason: z.string(),
+});
+export type StaleInventoryRead = z.infer<typeof staleInventoryRead>;
+
+/** 503 for a read with no majority and nothing remembered young enough. */
+export const inventoryUnavailableBody = z.object({
+  error: z.string(),
+  product_id: productId,
+  retry_after_s: z.number().int().min(1),
+  /** Age of the answer the gateway still has but may no longer serve, if any. */
+  last_known_age_ms: z.number().int().min(0).nullable(),
+});
+export type InventoryUnavailableBody = z.infer<typeof inventoryUnavailableBody>;
+
+/** 202 for POST /orders, as orders-svc says it, plus a note when the gateway knows inventory is out. */
+export const orderAcceptedBody = z
+  .object({ order_id: orderId, product_id: productId, quantity: z.number().int(), status: orderStatus })
+  .passthrough();
+export const orderAcceptedDuringOutage = orderAcceptedBody.extend({
+  status: z.literal('PENDING'),
+  note: z.string(),
+});
+export type OrderAcceptedDuringOutage = z.infer<typeof orderAcceptedDuringOutage>;
