@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Logger } from '@ftlab/shared';
-import { spawnOwned, terminate } from './children';
+import { exited, spawnOwned, terminate } from './children';
 
 export interface ChildSpec {
   command: string;
@@ -94,8 +94,32 @@ export class Supervisor<Name extends string> {
     return this.slot(name).child?.kill(signal) ?? false;
   }
 
+  /**
+   * A crash that lasts: kills the child with `signal` (SIGKILL by default) and starts it again
+   * `downMs` later, unless stop() or start() came first. Resolves once the child has exited.
+   */
+  async stopFor(name: Name, downMs: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const slot = this.slot(name);
+    slot.wanted = false;
+    clearTimeout(slot.restartTimer);
+    const child = slot.child;
+    if (child) {
+      child.kill(signal);
+      await exited(child);
+    }
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = undefined;
+      if (!this.closed) this.start(name);
+    }, downMs);
+  }
+
   pidOf(name: Name): number | undefined {
     return this.slot(name).child?.pid;
+  }
+
+  /** Restarts since the child last ran stably; a child that keeps crashing on start shows here. */
+  consecutiveRestarts(name: Name): number {
+    return this.slot(name).attempt;
   }
 
   /** Stops every child (SIGTERM, SIGKILL after 10 s), waits for all exits and closes the log files. */
