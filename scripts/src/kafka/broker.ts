@@ -45,11 +45,24 @@ export interface KafkaCluster {
   signal(n: number, signal: 'SIGSTOP' | 'SIGCONT'): boolean;
   /** Resolves once node n serves clients; rejects after timeoutMs. */
   waitReady(n: number, timeoutMs?: number): Promise<void>;
+  /** The nodes by name, in the shape of the launcher's ProcessHost, for the control API's faults. */
+  processes: BrokerProcesses;
   /** Stops every node (SIGTERM, SIGKILL after a grace period) and keeps them stopped. */
   stop(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 90_000;
+/** Three JVMs starting at once on two busy cores took 89 s once (load average 70). */
+/** What the control API's process faults need (ProcessHost in launcher/process-faults.ts); a broker cannot be duplicated. */
+export interface BrokerProcesses {
+  readonly names: readonly BrokerName[];
+  status(name: string): { pid: number | undefined; state: 'running' | 'down' | 'restarting'; restarts: number };
+  kill(name: string, signal: NodeJS.Signals): boolean;
+  /** Kills like kill -9 and keeps it down until start(name). */
+  killAndHold(name: string): Promise<void>;
+  start(name: string): void;
+}
+
+const READY_TIMEOUT_MS = 180_000;
 /** A node that crashed this many times in a row while starting will not come up by itself. */
 const MAX_START_CRASHES = 3;
 /**
@@ -212,11 +225,27 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaCluster> {
     if (!Number.isInteger(n) || n < 1 || n > size) throw new Error(`no broker ${n}: brokers are 1..${size}`);
     return brokerName(n);
   };
+  const known = (name: string): BrokerName => {
+    if (!names.includes(name as BrokerName)) throw new Error(`no broker named ${name}: brokers are ${names.join(', ')}`);
+    return name as BrokerName;
+  };
+  /** Restarts scheduled by stopFor, cancelled by stop(). */
+  const heldDown = new Set<NodeJS.Timeout>();
+  const stopFor = async (n: number, ms: number) => {
+    const name = nameOf(n);
+    await supervisor.killAndHold(name);
+    const timer = setTimeout(() => {
+      heldDown.delete(timer);
+      supervisor.start(name);
+    }, ms);
+    heldDown.add(timer);
+  };
   const nodeReady = async (n: number, timeoutMs = READY_TIMEOUT_MS, signal?: AbortSignal): Promise<void> => {
     const name = nameOf(n);
+    const restartsBefore = supervisor.status(name).restarts;
     const crashedOnStart = () => {
-      const crashes = supervisor.consecutiveRestarts(name);
-      return crashes >= MAX_START_CRASHES ? `it exited ${crashes} times in a row` : undefined;
+      const crashes = supervisor.status(name).restarts - restartsBefore;
+      return crashes >= MAX_START_CRASHES ? `it exited ${crashes} times while we waited` : undefined;
     };
     try {
       await waitReady(brokers[n - 1]!, crashedOnStart, timeoutMs, signal);
@@ -242,10 +271,18 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaCluster> {
     names,
     pidOf: (n) => supervisor.pidOf(nameOf(n)),
     kill: (n, signal = 'SIGKILL') => supervisor.kill(nameOf(n), signal),
-    stopFor: (n, ms) => supervisor.stopFor(nameOf(n), ms),
+    stopFor,
     signal: (n, signal) => supervisor.kill(nameOf(n), signal),
     waitReady: (n, timeoutMs) => nodeReady(n, timeoutMs),
+    processes: {
+      names,
+      status: (name) => supervisor.status(known(name)),
+      kill: (name, signal) => supervisor.kill(known(name), signal),
+      killAndHold: (name) => supervisor.killAndHold(known(name)),
+      start: (name) => supervisor.start(known(name)),
+    },
     stop: async () => {
+      for (const timer of heldDown) clearTimeout(timer);
       // A frozen node would not act on SIGTERM until the grace period ran out.
       for (const name of names) supervisor.kill(name, 'SIGCONT');
       await supervisor.close();

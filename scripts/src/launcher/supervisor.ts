@@ -23,8 +23,12 @@ export interface SupervisorOptions {
 const STOP_GRACE_MS = 10_000;
 const FIRST_RESTART_DELAY_MS = 100;
 const MAX_RESTART_DELAY_MS = 5_000;
-/** A child that stayed up this long is considered healthy again: its next crash restarts fast. */
-const STABLE_UPTIME_MS = 30_000;
+/**
+ * A child that stayed up this long is considered healthy again: its next crash restarts fast.
+ * A crash loop dies within a start-up (1-2 s here); with 30 s, a replica that an experiment
+ * crashed every few seconds waited 3.2 s to come back, a delay no fault of its own explained.
+ */
+export const STABLE_UPTIME_MS = 5_000;
 
 /** Delay before the n-th consecutive restart (0-based): 100 ms doubling, capped at 5 s. */
 export function restartDelay(attempt: number): number {
@@ -38,6 +42,8 @@ interface Slot {
   wanted: boolean;
   /** Consecutive restarts without a stable run in between. */
   attempt: number;
+  /** Unexpected exits since the supervisor was created. */
+  restarts: number;
   startedAt: number;
   restartTimer?: NodeJS.Timeout;
   log: fs.WriteStream;
@@ -62,7 +68,7 @@ export class Supervisor<Name extends string> {
       const log = fs.createWriteStream(spec.logFile, { flags: 'a' });
       // A log that cannot be written (disk full) must not take the launcher and every service down.
       log.on('error', (err) => opts.logger.error({ child: name, err: err.message }, 'cannot write service log'));
-      this.slots.set(name, { spec, wanted: false, attempt: 0, startedAt: 0, log, drained: Promise.resolve() });
+      this.slots.set(name, { spec, wanted: false, attempt: 0, restarts: 0, startedAt: 0, log, drained: Promise.resolve() });
     }
   }
 
@@ -89,37 +95,47 @@ export class Supervisor<Name extends string> {
     if (slot.child) await terminate(slot.child, STOP_GRACE_MS);
   }
 
-  /** Sends a signal as a fault would; the child is restarted like after any unexpected exit. */
-  kill(name: Name, signal: NodeJS.Signals): boolean {
-    return this.slot(name).child?.kill(signal) ?? false;
-  }
-
-  /**
-   * A crash that lasts: kills the child with `signal` (SIGKILL by default) and starts it again
-   * `downMs` later, unless stop() or start() came first. Resolves once the child has exited.
-   */
-  async stopFor(name: Name, downMs: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  /** Kills the child like kill -9 and keeps it down until start(name): a crash whose repair waits. */
+  async killAndHold(name: Name): Promise<void> {
     const slot = this.slot(name);
     slot.wanted = false;
     clearTimeout(slot.restartTimer);
-    const child = slot.child;
-    if (child) {
-      child.kill(signal);
-      await exited(child);
-    }
-    slot.restartTimer = setTimeout(() => {
-      slot.restartTimer = undefined;
-      if (!this.closed) this.start(name);
-    }, downMs);
+    slot.restartTimer = undefined;
+    if (!slot.child) return;
+    const done = exited(slot.child);
+    slot.child.kill('SIGKILL');
+    await done;
+  }
+
+  /** Sends a signal as a fault would; the child is restarted like after any unexpected exit. */
+  kill(name: Name, signal: NodeJS.Signals): boolean {
+    return this.slot(name).child?.kill(signal) ?? false;
   }
 
   pidOf(name: Name): number | undefined {
     return this.slot(name).child?.pid;
   }
 
-  /** Restarts since the child last ran stably; a child that keeps crashing on start shows here. */
-  consecutiveRestarts(name: Name): number {
-    return this.slot(name).attempt;
+  /** What the child is doing now, and how often it exited unexpectedly. */
+  status(name: Name): { pid: number | undefined; state: 'running' | 'down' | 'restarting'; restarts: number } {
+    const slot = this.slot(name);
+    const state = slot.child ? 'running' : slot.wanted ? 'restarting' : 'down';
+    return { pid: slot.child?.pid, state, restarts: slot.restarts };
+  }
+
+  /**
+   * Starts a second, unsupervised copy of the child with some variables changed (another port),
+   * logging beside the original. The caller ends it; it also dies with the supervisor's process.
+   */
+  spawnCopy(name: Name, env: Record<string, string>, logSuffix = 'copy'): ChildProcess {
+    const { command, args, env: base, logFile } = this.slot(name).spec;
+    const log = fs.createWriteStream(logFile.replace(/\.log$/, `.${logSuffix}.log`), { flags: 'a' });
+    log.on('error', (err) => this.opts.logger.error({ child: name, err: err.message }, 'cannot write copy log'));
+    const child = spawnOwned(command, args, { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.once('close', () => log.end());
+    return child;
   }
 
   /** Stops every child (SIGTERM, SIGKILL after 10 s), waits for all exits and closes the log files. */
@@ -169,6 +185,7 @@ export class Supervisor<Name extends string> {
     if (Date.now() - slot.startedAt >= STABLE_UPTIME_MS) slot.attempt = 0;
     const delayMs = restartDelay(slot.attempt);
     slot.attempt += 1;
+    slot.restarts += 1;
     this.opts.logger.warn(
       { child: name, code, signal, attempt: slot.attempt, delayMs },
       `${name} exited unexpectedly; restarting in ${delayMs} ms`,

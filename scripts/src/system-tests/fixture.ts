@@ -67,12 +67,15 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
   }
 }
 
-/** How many answers had each HTTP status (0: no answer), for a diagnostic or a failure message. */
-export function countByStatus(samples: { status: number }[]): Record<string, number> {
+/** How many items fall under each key, for a diagnostic or a failure message. */
+export function countBy<T>(items: T[], key: (item: T) => string | number): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const { status } of samples) counts[status] = (counts[status] ?? 0) + 1;
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
   return counts;
 }
+
+/** How many answers had each HTTP status (0: no answer). */
+export const countByStatus = (samples: { status: number }[]) => countBy(samples, (s) => s.status);
 
 /** Waits until every one of `orderIds` is in the orders table and decided (CONFIRMED or REJECTED). */
 export async function waitAllDecided(db: Pool, orderIds: string[], timeoutMs: number): Promise<void> {
