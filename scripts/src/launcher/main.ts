@@ -8,9 +8,10 @@ import { Lifecycle } from './lifecycle';
 import { localStackEnv, startLocalStack } from './local-stack';
 
 /**
- * `npm start [-- --brokers N]`: the whole system in the foreground: a local Kafka of N supervised
- * nodes, one by default (unless KAFKA_BROKERS points at a cluster), PostgreSQL (the running one, or an embedded one), and the six services, restarted when
- * they crash. Ctrl-C stops everything it started, in reverse order.
+ * `npm start [-- --brokers N]`: the whole system in the foreground: a local Kafka of N nodes, one
+ * by default (unless KAFKA_BROKERS points at a cluster), PostgreSQL (the running one, or an
+ * embedded one), and the six services, all restarted when they crash. Ctrl-C stops everything
+ * it started, in reverse order.
  */
 
 const LOG_DIR = path.join(RUN_DIR, 'logs');
