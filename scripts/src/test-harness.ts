@@ -1,13 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { createLogger, parseEnv } from '@ftlab/shared';
-import { startKafka } from './kafka/broker';
+import { startScratchKafka } from './kafka/scratch';
 import { exited, spawnOwned } from './launcher/children';
 import { Lifecycle } from './launcher/lifecycle';
 import { REPO_ROOT } from './paths';
-import { freePort } from './ports';
 import { ensurePostgres } from './postgres/server';
 import { testEnv, testLogDir } from './testing';
 
@@ -79,24 +77,14 @@ async function main(): Promise<number> {
       (
         await lifecycle.add(
           'kafka',
-          async () => {
-            const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftlab-test-kafka-'));
-            // Only this run's broker log is kept, so what is there after a failure is about that failure.
+          () => {
+            // Only this run's broker logs are kept, so what is there after a failure is about that failure.
             fs.rmSync(testLogDir('kafka'), { recursive: true, force: true });
-            try {
-              const broker = await startKafka({ logger, port: await freePort(), dataDir, logDir: testLogDir('kafka') });
-              return { broker, dataDir };
-            } catch (err) {
-              fs.rmSync(dataDir, { recursive: true, force: true });
-              throw err;
-            }
+            return startScratchKafka({ label: 'test', logDir: testLogDir('kafka'), logger });
           },
-          async ({ broker, dataDir }) => {
-            await broker.stop();
-            fs.rmSync(dataDir, { recursive: true, force: true });
-          },
+          (kafka) => kafka.stop(),
         )
-      ).broker.brokers;
+      ).brokers;
     await lifecycle.add('postgres', () => ensurePostgres(`${env.TEST_DATABASE_URL_BASE}/postgres`, logger), (pg) => pg.stop());
 
     logger.info({ files: files.length, brokers }, 'running tests');

@@ -23,6 +23,17 @@ export const commonEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
+const replicaCount = z.coerce.number().int().min(1).max(32);
+
+/**
+ * Replication of the topics a service creates (see topicReplication): unset, they are derived
+ * from the number of brokers in the cluster.
+ */
+export const kafkaReplicationEnv = {
+  KAFKA_REPLICATION_FACTOR: replicaCount.optional(),
+  KAFKA_MIN_INSYNC_REPLICAS: replicaCount.optional(),
+};
+
 export const instanceIdEnv = z.enum(REPLICA_IDS);
 
 /** Base URL of each inventory replica, from INVENTORY_1_URL... or the default host and ports. */

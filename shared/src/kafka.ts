@@ -2,6 +2,8 @@ import './kafkajs-idle-fix';
 import { Kafka, logLevel, type Admin, type Producer, type Message, type ITopicConfig } from 'kafkajs';
 import type { Logger } from './logger';
 import { TOPIC_PARTITIONS, type Topics } from './config';
+import { kafkaReplicationEnv, parseEnv } from './env';
+import { topicReplication, type TopicReplication } from './kafka-replication';
 
 export type { Kafka, Producer, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 
@@ -30,26 +32,37 @@ export function createKafka(brokers: string[], clientId: string, logger: Logger)
 
 /**
  * Creates the project's topics explicitly (broker auto-create is off). The order log keeps
- * everything forever: it is the replicated log that a replica is rebuilt from.
+ * everything forever: it is the replicated log that a replica is rebuilt from. Their replication
+ * is `replication`, else configured or derived from the cluster (configuredReplication).
  */
-export async function ensureTopics(kafka: Kafka, topics: Topics, replicationFactor = 1): Promise<void> {
+export async function ensureTopics(kafka: Kafka, topics: Topics, replication?: TopicReplication): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const wanted: ITopicConfig[] = [
+    const missing: ITopicConfig[] = [
       { topic: topics.orderEvents, configEntries: [{ name: 'retention.ms', value: '-1' }] },
       { topic: topics.replicaResults },
       { topic: topics.replicaErrors },
       { topic: topics.deadLetters },
-    ]
-      .filter((t) => !existing.has(t.topic))
-      .map((t) => ({ ...t, numPartitions: TOPIC_PARTITIONS, replicationFactor }));
-    if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: false });
+    ].filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) {
+      const { replicationFactor, minInsyncReplicas } = replication ?? (await configuredReplication(admin));
+      const minIsr = { name: 'min.insync.replicas', value: String(minInsyncReplicas) };
+      const wanted = missing.map((t) => ({ ...t, numPartitions: TOPIC_PARTITIONS, replicationFactor, configEntries: [...(t.configEntries ?? []), minIsr] }));
+      await admin.createTopics({ topics: wanted, waitForLeaders: false });
+    }
     await waitForLeaders(admin, Object.values(topics));
   } finally {
     await admin.disconnect();
   }
+}
+
+/** KAFKA_REPLICATION_FACTOR and KAFKA_MIN_INSYNC_REPLICAS, or what suits the brokers the cluster has now. */
+async function configuredReplication(admin: Admin): Promise<TopicReplication> {
+  const env = parseEnv(kafkaReplicationEnv);
+  const { brokers } = await admin.describeCluster();
+  return topicReplication(brokers.length, { replicationFactor: env.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS });
 }
 
 /**
@@ -80,7 +93,11 @@ export function jsonMessage(key: string, value: unknown): Message {
   return { key, value: JSON.stringify(value) };
 }
 
-/** An idempotent producer: a retried send after a lost ack is not written twice. */
+/**
+ * An idempotent producer: a retried send after a lost ack is not written twice. kafkajs sends
+ * with acks=all (-1) unless told otherwise, and we never tell it: a write is acknowledged only
+ * once min.insync.replicas copies have it, so losing the leader loses no acknowledged event.
+ */
 export function createProducer(kafka: Kafka): Producer {
   return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
 }

@@ -1,11 +1,9 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { commonEnv, parseEnv, type Endpoints, type Logger } from '@ftlab/shared';
 import { waitAllOn } from '../cli/fault-api';
 import { endpointsFromEnv } from '../cli/targets';
-import { startKafka, type KafkaBroker } from '../kafka/broker';
+import { startScratchKafka } from '../kafka/scratch';
 import { readAdminToken } from '../launcher/admin-token';
 import { freePort } from '../ports';
 import { ensurePostgres } from '../postgres/server';
@@ -77,11 +75,9 @@ async function startOwn(label: string, logger: Logger, logDir: string): Promise<
     const env = parseEnv(testEnv);
     let brokers = env.KAFKA_BROKERS;
     if (!brokers) {
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ftlab-${label}-kafka-`));
-      stops.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
-      const broker: KafkaBroker = await startKafka({ logger, port: await freePort(), dataDir, logDir: path.join(logDir, 'kafka') });
-      stops.push(() => broker.stop());
-      brokers = broker.brokers;
+      const kafka = await startScratchKafka({ label, logDir: path.join(logDir, 'kafka'), logger });
+      stops.push(() => kafka.stop());
+      brokers = kafka.brokers;
     }
     const postgres = await ensurePostgres(`${env.TEST_DATABASE_URL_BASE}/postgres`, logger);
     stops.push(() => postgres.stop());

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_HOST, commonEnv, endpointsEnv, port, type Logger } from '@ftlab/shared';
-import { startKafka } from '../kafka/broker';
+import { startKafka, type KafkaCluster } from '../kafka/broker';
 import { CACHE_DIR } from '../paths';
 import { portAnswers } from '../ports';
 import { ensurePostgres, type PostgresServer } from '../postgres/server';
@@ -11,7 +11,7 @@ import type { Lifecycle } from './lifecycle';
 
 /** Variables of everything that brings the whole system up here: `npm start` and the experiment. */
 export const localStackEnv = {
-  /** An existing cluster to use; when unset a local broker is started on KAFKA_PORT. */
+  /** An existing cluster to use; when unset local brokers are started on KAFKA_PORT and up. */
   KAFKA_BROKERS: commonEnv.KAFKA_BROKERS.removeDefault().optional(),
   KAFKA_PORT: port.default(9092),
   DATABASE_URL: commonEnv.DATABASE_URL,
@@ -25,43 +25,50 @@ export type LocalStackEnv = z.infer<z.ZodObject<typeof localStackEnv>>;
 /** Broker data persists across runs like the database does: the order log is the system's source of truth. */
 export const KAFKA_DATA_DIR = path.join(CACHE_DIR, 'kafka', 'data');
 
+/** Each cluster size has its own log, so going from one broker to three and back keeps both. */
+export const kafkaDataDir = (brokers: number) => (brokers === 1 ? KAFKA_DATA_DIR : `${KAFKA_DATA_DIR}-${brokers}-brokers`);
+
+/** Local node n (1-based) listens on KAFKA_PORT + n - 1: 9092, 9093, 9094 for three. */
+const localPorts = (firstPort: number, brokers: number) => Array.from({ length: brokers }, (_, i) => firstPort + i);
+
 export interface LocalStack {
   brokers: string[];
-  /** How the broker was found: external (KAFKA_BROKERS), already listening on KAFKA_PORT, or started here. */
+  /** How the brokers were found: external (KAFKA_BROKERS), already listening on KAFKA_PORT, or started here. */
   kafka: 'external' | 'running' | 'started';
+  /** The brokers started here (supervised, with per-broker fault control), when kafka is 'started'. */
+  cluster?: KafkaCluster;
   postgres: PostgresServer;
   system: RunningSystem;
   adminToken: string;
 }
 
 /**
- * Kafka (unless KAFKA_BROKERS, or one already listening on KAFKA_PORT), PostgreSQL (the running
- * one, or embedded) and the six supervised services, each registered with `lifecycle` so that
- * stopping it stops them in reverse order.
+ * Kafka (unless KAFKA_BROKERS, or one already listening on KAFKA_PORT; `brokers` local nodes,
+ * one by default), PostgreSQL (the running one, or embedded) and the six supervised services,
+ * each registered with `lifecycle` so that stopping it stops them in reverse order.
  */
 export async function startLocalStack(
   env: LocalStackEnv,
-  opts: { lifecycle: Lifecycle; logger: Logger; logDir: string; echo?: boolean; serviceEnv?: Record<string, string> },
+  opts: { lifecycle: Lifecycle; logger: Logger; logDir: string; brokers?: number; echo?: boolean; serviceEnv?: Record<string, string> },
 ): Promise<LocalStack> {
   const { lifecycle, logger } = opts;
+  const ports = localPorts(env.KAFKA_PORT, opts.brokers ?? 1);
   let brokers = env.KAFKA_BROKERS;
   let kafka: LocalStack['kafka'] = 'external';
+  let cluster: KafkaCluster | undefined;
   if (!brokers && (await portAnswers(DEFAULT_HOST, env.KAFKA_PORT))) {
-    // A broker left running by an earlier `npm start`: use it rather than fail on its port.
-    brokers = [`${DEFAULT_HOST}:${env.KAFKA_PORT}`];
+    // Brokers left running by an earlier `npm start`: use them rather than fail on their ports.
+    const answering = await Promise.all(ports.map((p) => portAnswers(DEFAULT_HOST, p)));
+    brokers = ports.filter((_, i) => answering[i]).map((p) => `${DEFAULT_HOST}:${p}`);
     kafka = 'running';
-    logger.info({ brokers }, 'using the broker already listening on KAFKA_PORT');
+    logger.info({ brokers }, 'using the brokers already listening on KAFKA_PORT and up');
   }
   if (!brokers) {
     kafka = 'started';
-    const kafkaLogDir = path.join(opts.logDir, 'kafka');
-    brokers = (
-      await lifecycle.add(
-        'kafka',
-        () => startKafka({ logger, port: env.KAFKA_PORT, dataDir: KAFKA_DATA_DIR, logDir: kafkaLogDir, signal: lifecycle.signal }),
-        (broker) => broker.stop(),
-      )
-    ).brokers;
+    const dataDir = kafkaDataDir(ports.length);
+    const logDir = path.join(opts.logDir, 'kafka');
+    cluster = await lifecycle.add('kafka', () => startKafka({ logger, ports, dataDir, logDir, signal: lifecycle.signal }), (started) => started.stop());
+    brokers = cluster.brokers;
   }
   const postgres = await lifecycle.add('postgres', () => ensurePostgres(env.DATABASE_URL, logger), (server) => server.stop());
   const token = env.ADMIN_TOKEN ?? ensureAdminTokenFile();
@@ -89,5 +96,5 @@ export async function startLocalStack(
       }),
     (running) => running.stop(),
   );
-  return { brokers, kafka, postgres, system, adminToken: token };
+  return { brokers, kafka, cluster, postgres, system, adminToken: token };
 }

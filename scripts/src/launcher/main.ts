@@ -3,13 +3,15 @@ import { ConfigError, createLogger, parseEnv } from '@ftlab/shared';
 import { RUN_DIR } from '../paths';
 import { SERVICE_NAMES, type RunningSystem } from '../system';
 import { ADMIN_TOKEN_FILE } from './admin-token';
+import { parseLauncherArgs } from './args';
 import { Lifecycle } from './lifecycle';
 import { localStackEnv, startLocalStack } from './local-stack';
 
 /**
- * `npm start`: the whole system in the foreground: a local Kafka (unless KAFKA_BROKERS points at
- * one), PostgreSQL (the running one, or an embedded one), and the six services, restarted when
- * they crash. Ctrl-C stops everything it started, in reverse order.
+ * `npm start [-- --brokers N]`: the whole system in the foreground: a local Kafka of N nodes, one
+ * by default (unless KAFKA_BROKERS points at a cluster), PostgreSQL (the running one, or an
+ * embedded one), and the six services, all restarted when they crash. Ctrl-C stops everything
+ * it started, in reverse order.
  */
 
 const LOG_DIR = path.join(RUN_DIR, 'logs');
@@ -32,6 +34,7 @@ function printSummary(system: RunningSystem, kafka: string, postgres: string, to
 
 async function main(): Promise<void> {
   const env = parseEnv(localStackEnv);
+  const args = parseLauncherArgs(process.argv.slice(2));
   const tokenSource = env.ADMIN_TOKEN ? 'from ADMIN_TOKEN' : ADMIN_TOKEN_FILE;
   const lifecycle = new Lifecycle(logger);
 
@@ -52,7 +55,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
-    const { brokers, kafka, postgres, system } = await startLocalStack(env, { lifecycle, logger, logDir: LOG_DIR, echo: true });
+    const { brokers, kafka, postgres, system } = await startLocalStack(env, { lifecycle, logger, logDir: LOG_DIR, brokers: args.brokers, echo: true });
     const started = Date.now();
     await system.waitHealthy('all', HEALTHY_WITHIN_MS).then(
       () => logger.info({ ms: Date.now() - started }, 'all services healthy'),
@@ -60,7 +63,7 @@ async function main(): Promise<void> {
       (err: Error) => logger.warn(err.message),
     );
     if (lifecycle.isStopping) return;
-    const where = { external: '(external)', running: '(already running)', started: `(local broker, logs in ${path.join(LOG_DIR, 'kafka')})` }[kafka];
+    const where = { external: '(external)', running: '(already running)', started: `(${args.brokers} local broker${args.brokers > 1 ? 's' : ''}, logs in ${path.join(LOG_DIR, 'kafka')})` }[kafka];
     printSummary(system, `${brokers.join(',')} ${where}`, `${env.DATABASE_URL}${postgres.embedded ? ' (embedded)' : ''}`, tokenSource);
   } catch (err) {
     if (lifecycle.isStopping) return; // a signal interrupted the start: onSignal finishes the shutdown
@@ -71,7 +74,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  // Only errors from before anything was started get here: configuration, the token file.
+  // Only errors from before anything was started get here: configuration, arguments, the token file.
   logger.fatal(err.message);
   process.exit(err instanceof ConfigError ? 2 : 1);
 });

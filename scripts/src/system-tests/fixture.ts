@@ -59,6 +59,23 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
   }
 }
 
+/** How many items fall under each key, for a diagnostic or a failure message. */
+export function countBy<T>(items: T[], key: (item: T) => string | number): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
+
+/** How many answers had each HTTP status (0: no answer). */
+export const countByStatus = (samples: { status: number }[]) => countBy(samples, (s) => s.status);
+
+/** Waits until every one of `orderIds` is in the orders table and decided (CONFIRMED or REJECTED). */
+export async function waitAllDecided(db: Pool, orderIds: string[], timeoutMs: number): Promise<void> {
+  const decided = async () =>
+    (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE order_id = ANY($1::uuid[]) AND status IN ('CONFIRMED', 'REJECTED')", [orderIds])).rows[0]!.n;
+  await waitFor(async () => (await decided()) === orderIds.length, timeoutMs, `all ${orderIds.length} accepted orders are decided`, 500);
+}
+
 export interface Stock {
   available_quantity: number;
   reserved_quantity: number;
