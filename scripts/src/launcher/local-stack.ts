@@ -93,6 +93,8 @@ export async function startLocalStack(
         echo: opts.echo,
         env: opts.serviceEnv,
         logger,
+        // The brokers started here can be crashed and frozen through the control API too.
+        processHosts: cluster ? [cluster.processes] : undefined,
       }),
     (running) => running.stop(),
   );
