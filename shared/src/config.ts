@@ -38,6 +38,3 @@ export function topicNames(prefix = ''): Topics {
 }
 
 export const TOPIC_PARTITIONS = 6;
-
-/** Consumer group of one inventory replica: each replica reads the whole log on its own. */
-export const inventoryGroupId = (prefix: string, instance: ReplicaId) => `${prefix}inventory-${instance}`;

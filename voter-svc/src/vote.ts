@@ -142,15 +142,6 @@ export function quorumDetails(
   };
 }
 
-/**
- * At the voter's deadline: a timeout answer for every asked replica that has not answered, so that
- * `decide` turns a lingering 'pending' into 'no_quorum' with the reason, and the details name the silent.
- */
-export function withTimeouts(asked: readonly ReplicaId[], answers: readonly ReplicaAnswer[]): ReplicaAnswer[] {
-  const answered = new Set(answers.map((a) => a.instance_id));
-  return [...answers, ...asked.filter((id) => !answered.has(id)).map((instance_id) => ({ instance_id, kind: 'timeout' as const }))];
-}
-
 // ---- internals ----
 
 const NOT_FOUND = 'not_found';

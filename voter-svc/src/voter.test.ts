@@ -41,7 +41,7 @@ async function voterOver(urls: Record<ReplicaId, string>, deadlineMs = 1000) {
   const reports: ReplicaErrorReport[] = [];
   const stats = new VotingStats();
   const voter = new Voter({
-    membership: { on: () => ['1', '2', '3'] },
+    membership: { replicasToAsk: () => ['1', '2', '3'] },
     urls,
     timeoutMs: 300,
     deadlineMs,

@@ -8,7 +8,7 @@ import type { VotingStats } from './stats';
 import { classify, decide, quorumDetails, type Decision, type ReplicaAnswer } from './vote';
 
 export interface VoterDeps {
-  membership: Pick<Membership, 'on'>;
+  membership: Pick<Membership, 'replicasToAsk'>;
   urls: Record<ReplicaId, string>;
   /** Per-replica deadline of one round of calls. */
   timeoutMs: number;
@@ -60,14 +60,14 @@ export class Voter {
     );
     const latency = performance.now() - started;
     const quorum = this.quorumBody(decision, replies, asked, latency);
-    const result = this.record(resultOf(decision), latency);
+    this.record(resultOf(decision), latency);
     if (decision.status !== 'agreed') {
       const error = `no quorum: ${reasonOf(decision)}`;
       this.deps.logger.warn({ product_id: productId, latency_ms: round2(latency) }, error);
       return { status: 503, body: { error, product_id: productId, quorum } };
     }
     if (decision.value === null) return { status: 404, body: { error: `unknown product ${productId}`, field: 'product_id', quorum } };
-    return { status: result === 'agreed' ? 200 : 404, body: { ...decision.value, quorum } };
+    return { status: 200, body: { ...decision.value, quorum } };
   }
 
   async readAll(): Promise<VoteOutcome> {
@@ -101,7 +101,7 @@ export class Voter {
     // Whole milliseconds: the HTTP client's timers refuse fractions.
     const remaining = () => Math.floor(this.deps.deadlineMs - (performance.now() - started));
     for (let attempt = 1; ; attempt++) {
-      const round = await run(this.deps.membership.on(), attempt === 1 ? this.deps.timeoutMs : Math.min(this.deps.timeoutMs, remaining()));
+      const round = await run(this.deps.membership.replicasToAsk(), attempt === 1 ? this.deps.timeoutMs : Math.min(this.deps.timeoutMs, remaining()));
       const advice = advise(round, attempt, remaining());
       if (!advice.retry) return round;
       this.deps.stats.retries++;
@@ -175,7 +175,7 @@ export class Voter {
     }
   }
 
-  private record(result: ReadResult, latencyMs: number): ReadResult {
+  private record(result: ReadResult, latencyMs: number): void {
     const stats = this.deps.stats;
     stats.requests++;
     if (result === 'agreed') stats.agreed++;
@@ -184,7 +184,6 @@ export class Voter {
     stats.latency(latencyMs);
     this.requests.inc({ result });
     this.fanoutSeconds.observe({ result }, latencyMs / 1000);
-    return result;
   }
 
   private quorumBody(decision: Decision, replies: readonly Reply<ReplicaAnswer>[], asked: ReplicaId[], latencyMs: number) {

@@ -4,14 +4,6 @@ import { describeFetchError } from './peers';
 /** Longer than the monitor's other reads: injecting is rare, and a replica may be busy. */
 const FORWARD_TIMEOUT_MS = 5000;
 
-/**
- * POST /dashboard/faults/:instance forwards a fault request to that replica's POST /admin/faults.
- * The page is served by the monitor and the replicas listen on other ports, so calling them from
- * the browser would need CORS on every replica; through here the page stays same-origin.
- *
- * The monitor holds no token: it passes on the Authorization header the user's page sent, and the
- * replica decides. It forwards only to the configured replica URLs and only valid fault bodies.
- */
 /** The replica's answer is relayed as JSON only: nothing it sends is served as a page on our origin. */
 function asJson(text: string): unknown {
   try {
@@ -21,6 +13,14 @@ function asJson(text: string): unknown {
   }
 }
 
+/**
+ * POST /dashboard/faults/:instance forwards a fault request to that replica's POST /admin/faults.
+ * The page is served by the monitor and the replicas listen on other ports, so calling them from
+ * the browser would need CORS on every replica; through here the page stays same-origin.
+ *
+ * The monitor holds no token: it passes on the Authorization header the user's page sent, and the
+ * replica decides. It forwards only to the configured replica URLs and only valid fault bodies.
+ */
 export function faultProxyRoutes(app: Express, deps: { inventory: Record<ReplicaId, string>; logger: Logger }): void {
   app.post('/dashboard/faults/:instance', async (req, res) => {
     const id = validated(res, instanceId, req.params.instance, 'params');
