@@ -18,7 +18,8 @@ export type ReplicaAnswer =
   | { instance_id: ReplicaId; kind: 'value'; value: StockView }
   /** The replica does not know the product; `position` is its applied offset in the product's partition, if it said. */
   | { instance_id: ReplicaId; kind: 'not_found'; position?: LogPosition }
-  | { instance_id: ReplicaId; kind: 'error'; error: string }
+  /** A failed call: what happened, and the failure cause it is evidence of for the monitor. */
+  | { instance_id: ReplicaId; kind: 'error'; error: string; cause: 'crash' | 'http_error' }
   | { instance_id: ReplicaId; kind: 'timeout' };
 
 export type Agreed = {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { counter, histogram, type Logger, type Registry, type ReplicaErrorReport, type ReplicaId, type StockView } from '@ftlab/shared';
 import { fanOut } from './fan-out';
 import type { Membership } from './membership';
-import { askAll, askProduct, failedAnswer, type CallFailure, type Reply } from './replica-client';
+import { askAll, askProduct, failedAnswer, type Reply } from './replica-client';
 import { nextAttempt, type RetryAdvice } from './retry-policy';
 import type { VotingStats } from './stats';
 import { classify, decide, quorumDetails, type Decision, type ReplicaAnswer } from './vote';
@@ -146,7 +146,7 @@ export class Voter {
       if (a.kind === 'timeout' || a.kind === 'error') {
         this.deps.stats.failures[a.instance_id]++;
         this.answers.inc({ instance_id: a.instance_id, verdict: 'failed' });
-        this.deps.report(failureReport(a.instance_id, a.kind === 'timeout' ? 'timeout' : causeOf(a.error), productId));
+        this.deps.report(failureReport(a.instance_id, a.kind === 'timeout' ? 'timeout' : a.cause, productId));
       }
     }
     if (decision.status !== 'agreed') return;
@@ -206,7 +206,7 @@ export class Voter {
 }
 
 function toAnswers(replies: readonly Reply<ReplicaAnswer>[]): ReplicaAnswer[] {
-  return replies.map((r) => ('failed' in r.result ? failedAnswer(r.instance_id, r.result) : r.result));
+  return replies.map((r) => ('failed' in r.result ? failedAnswer(r.instance_id, r.result.failed) : r.result));
 }
 
 /** One product's answers, out of whole-stock replies: a replica that lacks the product says not found. */
@@ -235,7 +235,7 @@ function adviseStockRound(round: { asked: ReplicaId[]; replies: Reply<StockView[
   const asked = round.asked.length;
   const perProduct = [...round.decisions].map(([productId, decision]) => ({ decision, answers: answersFor(productId, round.replies), asked }));
   if (perProduct.length === 0) {
-    const answers = round.replies.flatMap((r) => (Array.isArray(r.result) ? [] : [failedAnswer(r.instance_id, r.result)]));
+    const answers = round.replies.flatMap((r) => (Array.isArray(r.result) ? [] : [failedAnswer(r.instance_id, r.result.failed)]));
     perProduct.push({ decision: decide(answers, asked), answers, asked });
   }
   for (const r of perProduct) {
@@ -245,11 +245,7 @@ function adviseStockRound(round: { asked: ReplicaId[]; replies: Reply<StockView[
   return { retry: false };
 }
 
-function causeOf(error: string): Exclude<CallFailure, 'timeout'> {
-  return /ECONNREFUSED|ECONNRESET|EPIPE|UND_ERR_SOCKET/.test(error) ? 'crash' : 'http_error';
-}
-
-function failureReport(instanceId: ReplicaId, cause: CallFailure, productId: string): ReplicaErrorReport {
+function failureReport(instanceId: ReplicaId, cause: ReplicaErrorReport['cause'], productId: string): ReplicaErrorReport {
   return {
     v: 1,
     type: 'ReplicaErrorReport',

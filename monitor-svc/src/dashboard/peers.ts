@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REPLICA_IDS, orderStatus } from '@ftlab/shared';
+import { REPLICA_IDS, callJson, describeFailure, orderStatus } from '@ftlab/shared';
 
 /**
  * What the dashboard reads from the other services. Each read has a short deadline and its answer
@@ -34,26 +34,9 @@ export type VotingStats = z.infer<typeof votingStats>;
 export const orderStats = z.object({ counts: z.record(orderStatus, z.number().int()) });
 export type OrderCounts = z.infer<typeof orderStats>['counts'];
 
-/** Why a fetch failed, in a few words: "ECONNREFUSED", "timed out after 700 ms", "HTTP 503". */
-export function describeFetchError(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
-  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
-}
-
 export async function fetchPart<S extends z.ZodTypeAny>(url: string, schema: S, timeoutMs = PEER_TIMEOUT_MS): Promise<Part<z.output<S>>> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
-    if (!res.ok) {
-      await res.body?.cancel();
-      return { available: false, error: `${url}: HTTP ${res.status}` };
-    }
-    const parsed = schema.safeParse(await res.json());
-    if (!parsed.success) return { available: false, error: `${url}: unexpected answer (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})` };
-    return { available: true, value: parsed.data };
-  } catch (err) {
-    return { available: false, error: `${url}: ${describeFetchError(err, timeoutMs)}` };
-  }
+  const answer = await callJson(url, schema, { timeoutMs, headers: { accept: 'application/json' } });
+  return answer.ok ? { available: true, value: answer.value } : { available: false, error: `${url}: ${describeFailure(answer.failure)}` };
 }
 
 export const fetchVotingStats = (voterUrl: string) => fetchPart(`${voterUrl}/voting-stats`, votingStats);
