@@ -9,6 +9,7 @@ import {
   validated,
   waitQuery,
   type Express,
+  type OrderStatsResponse,
   type Registry,
 } from '@ftlab/shared';
 import type { OrderRow, OrderStore } from './store';
@@ -60,7 +61,8 @@ export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: De
   });
 
   app.get('/orders/stats', async (_req, res) => {
-    res.json({ counts: await store.countsByStatus() });
+    const body: OrderStatsResponse = { counts: await store.countsByStatus() };
+    res.json(body);
   });
 
   app.get('/orders/:order_id', async (req, res) => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, createRegistry, type ReplicaErrorReport, type ReplicaId } from '@ftlab/shared';
-import { VotingStats } from './stats';
+import { VoteCounters } from './stats';
 import { Voter } from './voter';
 
 /**
@@ -39,7 +39,7 @@ const DEAD = 'http://127.0.0.1:1';
 
 async function voterOver(urls: Record<ReplicaId, string>, deadlineMs = 1000) {
   const reports: ReplicaErrorReport[] = [];
-  const stats = new VotingStats();
+  const stats = new VoteCounters();
   const voter = new Voter({
     membership: { replicasToAsk: () => ['1', '2', '3'] },
     urls,

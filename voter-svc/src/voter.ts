@@ -4,7 +4,7 @@ import { fanOut } from './fan-out';
 import type { Membership } from './membership';
 import { askAll, askProduct, failedAnswer, type Reply } from './replica-client';
 import { nextAttempt, type RetryAdvice } from './retry-policy';
-import type { VotingStats } from './stats';
+import type { VoteCounters } from './stats';
 import { classify, decide, quorumDetails, type Decision, type ReplicaAnswer } from './vote';
 
 export interface VoterDeps {
@@ -16,7 +16,7 @@ export interface VoterDeps {
   deadlineMs: number;
   /** Publishes a report on the error topic (rate-limited by the caller). */
   report: (report: ReplicaErrorReport) => void;
-  stats: VotingStats;
+  stats: VoteCounters;
   registry: Registry;
   logger: Logger;
 }

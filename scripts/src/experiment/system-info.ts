@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { z } from 'zod';
-import { callJson, type Endpoints } from '@ftlab/shared';
+import { callJson, monitorStatusResponse, type Endpoints } from '@ftlab/shared';
 import { REPO_ROOT } from '../paths';
 import type { DbClock } from './audit';
 import type { TargetSystem } from './target-system';
@@ -18,11 +17,9 @@ function gitCommit(): string | null {
   }
 }
 
-const detectorAnswer = z.object({ detector: z.record(z.unknown()) }).passthrough();
-
 /** The monitor's detector settings (GET /status), which decide TTD as much as the code does. */
 export async function detectorSettings(endpoints: Endpoints): Promise<Record<string, unknown> | null> {
-  const answer = await callJson(`${endpoints.monitor}/status`, detectorAnswer, { timeoutMs: 3000 });
+  const answer = await callJson(`${endpoints.monitor}/status`, monitorStatusResponse, { timeoutMs: 3000 });
   return answer.ok ? answer.value.detector : null;
 }
 
