@@ -100,7 +100,8 @@ export async function httpCall(url: string, opts: HttpCallOptions): Promise<Http
       method: opts.method ?? 'GET',
       headers,
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      signal: AbortSignal.timeout(opts.timeoutMs),
+      // Node's timers take whole positive milliseconds; a deadline already past still gets its one.
+      signal: AbortSignal.timeout(Math.max(1, Math.ceil(opts.timeoutMs))),
     });
     const text = await res.body.text();
     return { ok: true, status: res.statusCode, body: parseJsonOrText(text) };
@@ -142,7 +143,7 @@ export async function callJson<S extends z.ZodTypeAny>(
 export function describeFailure(f: CallFailure): string {
   switch (f.kind) {
     case 'timeout':
-      return `no answer within ${f.timeoutMs} ms`;
+      return `no answer within ${Math.ceil(f.timeoutMs)} ms`;
     case 'status':
       return `HTTP ${f.status}`;
     case 'contract':

@@ -98,8 +98,7 @@ export class Voter {
     run: (asked: ReplicaId[], timeoutMs: number) => Promise<R>,
     advise: (round: R, attempt: number, remainingMs: number) => RetryAdvice,
   ): Promise<R> {
-    // Whole milliseconds: the HTTP client's timers refuse fractions.
-    const remaining = () => Math.floor(this.deps.deadlineMs - (performance.now() - started));
+    const remaining = () => this.deps.deadlineMs - (performance.now() - started);
     for (let attempt = 1; ; attempt++) {
       const round = await run(this.deps.membership.replicasToAsk(), attempt === 1 ? this.deps.timeoutMs : Math.min(this.deps.timeoutMs, remaining()));
       const advice = advise(round, attempt, remaining());
