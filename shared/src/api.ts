@@ -10,6 +10,9 @@ export const orderStatus = z.enum(['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLE
 export type OrderStatus = z.infer<typeof orderStatus>;
 
 export const restockRequest = z.object({ product_id: productId, quantity: z.number().int().min(1).max(1_000_000) }).strict();
+/** POST /admin/restock answers 202 with the restock and the id of its event in the log. */
+export const restockAccepted = restockRequest.extend({ event_id: z.string() });
+export type RestockAccepted = z.infer<typeof restockAccepted>;
 
 /** One replica's view of one product, as served by inventory-svc and compared by the voter. */
 export const stockView = z.object({
