@@ -5,8 +5,11 @@ import {
   requireAdminToken,
   validated,
   type ActiveFault,
+  type CurrentFaultResponse,
   type Express,
+  type FaultChangeResponse,
   type Logger,
+  type ReplicaId,
   type RequestHandler,
 } from '@ftlab/shared';
 import { distort, requestEffect } from './faults';
@@ -50,11 +53,12 @@ export function inventoryRoutes(app: Express, deps: { instanceId: string; view: 
   });
 }
 
-export function faultRoutes(app: Express, deps: { instanceId: string; adminToken?: string; faults: FaultSwitch; log: FaultLog; logger: Logger }): void {
+export function faultRoutes(app: Express, deps: { instanceId: ReplicaId; adminToken?: string; faults: FaultSwitch; log: FaultLog; logger: Logger }): void {
   const { instanceId, faults, log, logger } = deps;
   const admin = requireAdminToken(deps.adminToken);
   app.get('/admin/faults', admin, (_req, res) => {
-    res.json({ instance_id: instanceId, fault: faults.current });
+    const body: CurrentFaultResponse = { instance_id: instanceId, fault: faults.current };
+    res.json(body);
   });
   app.post('/admin/faults', admin, async (req, res) => {
     const fault = validated(res, faultRequest, req.body, 'body');
@@ -63,17 +67,19 @@ export function faultRoutes(app: Express, deps: { instanceId: string; adminToken
       faults.current = null;
       await log.cleared();
       logger.warn('fault cleared');
-      return void res.json({ instance_id: instanceId, fault: null });
+      const body: FaultChangeResponse = { instance_id: instanceId, fault: null };
+      return void res.json(body);
     }
     const { id, injected_at } = await log.injected(fault.type, fault);
     logger.warn({ fault, fault_id: id }, 'fault injected');
+    const body: FaultChangeResponse = { instance_id: instanceId, fault, fault_id: id, injected_at: injected_at.toISOString() };
     if (fault.type === 'crash') {
       // Die like kill -9, at once and without any graceful shutdown, once the caller has its answer.
-      res.status(202).json({ instance_id: instanceId, fault, fault_id: id, injected_at });
+      res.status(202).json(body);
       res.on('finish', () => process.kill(process.pid, 'SIGKILL'));
       return;
     }
     faults.current = fault;
-    res.status(201).json({ instance_id: instanceId, fault, fault_id: id, injected_at });
+    res.status(201).json(body);
   });
 }

@@ -1,20 +1,20 @@
 import { z } from 'zod';
-import { instanceId, validated, type Express } from '@ftlab/shared';
+import { instanceId, validated, type Express, type FailuresResponse, type MonitoredInstance, type MonitorStatusResponse } from '@ftlab/shared';
 import type { DetectorConfig } from './detector';
 import type { MonitorStore } from './store';
 import type { ReplicaWatcher } from './watcher';
 
 const failuresQuery = z.object({ instance_id: instanceId.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict();
 
-export function instanceReport(w: ReplicaWatcher, since: ReadonlyMap<string, Date>) {
+export function instanceReport(w: ReplicaWatcher, since: ReadonlyMap<string, Date>): MonitoredInstance {
   return {
     instance_id: w.id,
     url: w.url,
     status: w.state.status,
-    since: since.get(w.id) ?? null,
+    since: since.get(w.id)?.toISOString() ?? null,
     cause: w.state.offCause,
     quarantined: w.state.quarantine !== null,
-    last_probe_at: w.lastProbe?.at ?? null,
+    last_probe_at: w.lastProbe?.at.toISOString() ?? null,
     last_probe_ok: w.lastProbe?.result.ok ?? null,
     last_probe_latency_ms: w.lastProbe ? Math.round(w.lastProbe.result.latencyMs * 10) / 10 : null,
     probe_timeout_ms: w.lastProbe?.timeoutMs ?? null,
@@ -27,11 +27,13 @@ export function instanceReport(w: ReplicaWatcher, since: ReadonlyMap<string, Dat
 
 export function monitorRoutes(app: Express, deps: { watchers: ReplicaWatcher[]; since: ReadonlyMap<string, Date>; store: MonitorStore; config: DetectorConfig }): void {
   app.get('/status', (_req, res) => {
-    res.json({ instances: deps.watchers.map((w) => instanceReport(w, deps.since)), detector: deps.config });
+    const body: MonitorStatusResponse = { instances: deps.watchers.map((w) => instanceReport(w, deps.since)), detector: { ...deps.config } };
+    res.json(body);
   });
   app.get('/failures', async (req, res) => {
     const query = validated(res, failuresQuery, req.query, 'query');
     if (query === undefined) return;
-    res.json({ failures: await deps.store.failures(query.instance_id, query.limit) });
+    const body: FailuresResponse = { failures: await deps.store.failures(query.instance_id, query.limit) };
+    res.json(body);
   });
 }

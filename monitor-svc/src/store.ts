@@ -2,25 +2,15 @@ import {
   STATUS_CHANNEL,
   withTransaction,
   type FailureCause,
+  type FailureRecord,
   type InstanceStatus,
   type Pool,
   type ReplicaId,
   type StatusChange,
 } from '@ftlab/shared';
 
-export interface FailureRow {
-  id: number;
-  instance_id: string;
-  cause: FailureCause;
-  detail: string | null;
-  fault_id: number | null;
-  fault_type: string | null;
-  started_at: Date;
-  detected_at: Date;
-  resolved_at: Date | null;
-  ttd_ms: number;
-  ttr_ms: number | null;
-}
+/** An audit row as Postgres gives it: times are Dates until they go on the wire. */
+type FailureRow = Omit<FailureRecord, 'started_at' | 'detected_at' | 'resolved_at'> & { started_at: Date; detected_at: Date; resolved_at: Date | null };
 
 export interface ProbeCounters {
   last_probe_at: Date | null;
@@ -117,7 +107,7 @@ export function createMonitorStore(pool: Pool) {
       );
     },
 
-    async failures(instanceId: ReplicaId | undefined, limit: number): Promise<FailureRow[]> {
+    async failures(instanceId: ReplicaId | undefined, limit: number): Promise<FailureRecord[]> {
       const { rows } = await pool.query<FailureRow>(
         `SELECT a.id::int, a.instance_id, a.cause, a.detail, a.fault_id::int, f.fault_type, a.started_at, a.detected_at,
                 a.resolved_at, a.ttd_ms, a.ttr_ms
@@ -125,7 +115,12 @@ export function createMonitorStore(pool: Pool) {
          WHERE ($1::text IS NULL OR a.instance_id = $1) ORDER BY a.detected_at DESC LIMIT $2`,
         [instanceId ?? null, limit],
       );
-      return rows;
+      return rows.map((r) => ({
+        ...r,
+        started_at: r.started_at.toISOString(),
+        detected_at: r.detected_at.toISOString(),
+        resolved_at: r.resolved_at?.toISOString() ?? null,
+      }));
     },
   };
 }

@@ -9,7 +9,9 @@ import {
   validated,
   waitQuery,
   type Express,
+  type OrderStatsResponse,
   type Registry,
+  type RestockAccepted,
 } from '@ftlab/shared';
 import type { OrderRow, OrderStore } from './store';
 import type { DecisionWaiters } from './waiters';
@@ -60,7 +62,8 @@ export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: De
   });
 
   app.get('/orders/stats', async (_req, res) => {
-    res.json({ counts: await store.countsByStatus() });
+    const body: OrderStatsResponse = { counts: await store.countsByStatus() };
+    res.json(body);
   });
 
   app.get('/orders/:order_id', async (req, res) => {
@@ -94,6 +97,7 @@ export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: De
     const body = validated(res, restockRequest, req.body, 'body');
     if (body === undefined) return;
     const eventId = await store.restock(body.product_id, body.quantity);
-    res.status(202).json({ ...body, event_id: eventId });
+    const accepted: RestockAccepted = { ...body, event_id: eventId };
+    res.status(202).json(accepted);
   });
 }

@@ -5,8 +5,10 @@ import {
   DEFAULT_KAFKA_BROKERS,
   createKafka,
   createLogger,
+  describeFailure,
   endpointsEnv,
   ensureTopics,
+  httpCall,
   parseEnv,
   prepareDatabase,
   resolveEndpoints,
@@ -133,13 +135,8 @@ function serviceUrls(endpoints: Endpoints): Record<ServiceName, string> {
 }
 
 async function healthStatus(url: string): Promise<number | string> {
-  try {
-    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-    await res.body?.cancel();
-    return res.status;
-  } catch (err) {
-    return (err as Error).message;
-  }
+  const answer = await httpCall(`${url}/health`, { timeoutMs: 1000 });
+  return answer.ok ? answer.status : describeFailure(answer.failure);
 }
 
 async function pollHealthy(name: ServiceName, url: string, deadline: number, isHealthy: HealthPredicate): Promise<string | undefined> {

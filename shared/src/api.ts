@@ -10,6 +10,9 @@ export const orderStatus = z.enum(['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLE
 export type OrderStatus = z.infer<typeof orderStatus>;
 
 export const restockRequest = z.object({ product_id: productId, quantity: z.number().int().min(1).max(1_000_000) }).strict();
+/** POST /admin/restock answers 202 with the restock and the id of its event in the log. */
+export const restockAccepted = restockRequest.extend({ event_id: z.string() });
+export type RestockAccepted = z.infer<typeof restockAccepted>;
 
 /** One replica's view of one product, as served by inventory-svc and compared by the voter. */
 export const stockView = z.object({
@@ -54,3 +57,95 @@ export const statusChange = z.object({
   since: z.string(),
 });
 export type StatusChange = z.infer<typeof statusChange>;
+
+// ---- read-side bodies: the services answer with these, the dashboard and the tools parse them ----
+
+/** A point in time on the wire: ISO 8601 in UTC, as Date.toISOString() writes it. */
+export const isoTime = z.string().datetime();
+
+/** One replica as the monitor sees it (GET /status of monitor-svc, and the dashboard's snapshot). */
+export const monitoredInstance = z.object({
+  instance_id: instanceId,
+  url: z.string(),
+  status: instanceStatus,
+  since: isoTime.nullable(),
+  cause: failureCause.nullable(),
+  quarantined: z.boolean(),
+  last_probe_at: isoTime.nullable(),
+  last_probe_ok: z.boolean().nullable(),
+  last_probe_latency_ms: z.number().nullable(),
+  probe_timeout_ms: z.number().nullable(),
+  consecutive_failures: z.number().int(),
+  consecutive_successes: z.number().int(),
+  probes_total: z.number().int(),
+  probe_failures_total: z.number().int(),
+});
+export type MonitoredInstance = z.infer<typeof monitoredInstance>;
+
+/** GET /status of monitor-svc. `detector` is its detection settings, whose shape monitor-svc's detector owns. */
+export const monitorStatusResponse = z.object({ instances: z.array(monitoredInstance), detector: z.record(z.unknown()) });
+export type MonitorStatusResponse = z.infer<typeof monitorStatusResponse>;
+
+/** One row of the failure audit: a replica marked OFF, with time to detect and, once ON again, to recover. */
+export const failureRecord = z.object({
+  id: z.number().int(),
+  instance_id: instanceId,
+  cause: failureCause,
+  detail: z.string().nullable(),
+  /** The injected fault this failure is linked to, if any. */
+  fault_id: z.number().int().nullable(),
+  fault_type: z.string().nullable(),
+  started_at: isoTime,
+  detected_at: isoTime,
+  resolved_at: isoTime.nullable(),
+  ttd_ms: z.number(),
+  ttr_ms: z.number().nullable(),
+});
+export type FailureRecord = z.infer<typeof failureRecord>;
+
+/** GET /failures of monitor-svc, newest first. */
+export const failuresResponse = z.object({ failures: z.array(failureRecord) });
+export type FailuresResponse = z.infer<typeof failuresResponse>;
+
+const perReplica = z.record(instanceId, z.number().int());
+const latencyMs = z.number().nullable();
+
+/** GET /voting-stats of voter-svc: what its reads came to since it started, and recent read latency. */
+export const votingStatsResponse = z.object({
+  requests_total: z.number().int(),
+  quorum_achieved: z.number().int(),
+  quorum_failed: z.number().int(),
+  not_found: z.number().int(),
+  /** null before the first read. */
+  quorum_rate: z.number().nullable(),
+  /** Reads where some replica answered differently from the majority (outlier or lagging). */
+  disagreements: z.number().int(),
+  retries: z.number().int(),
+  outliers: perReplica,
+  lagging: perReplica,
+  failures: perReplica,
+  latency_ms: z.object({ window_s: z.number(), count: z.number().int(), p50: latencyMs, p95: latencyMs, p99: latencyMs, max: latencyMs }),
+  /** Which replicas the voter asks, as the monitor last announced (UNKNOWN: never judged yet). */
+  membership: z.record(instanceId, z.enum(['ON', 'OFF', 'UNKNOWN'])),
+});
+export type VotingStatsResponse = z.infer<typeof votingStatsResponse>;
+
+/** GET /orders/stats of orders-svc: how many orders are in each status. */
+export const orderStatsResponse = z.object({ counts: z.record(orderStatus, z.number().int()) });
+export type OrderStatsResponse = z.infer<typeof orderStatsResponse>;
+
+// ---- the fault API of each replica (GET and POST /admin/faults of inventory-svc) ----
+
+/** GET /admin/faults: the fault the replica simulates now, if any (a crash is never current: the process is gone). */
+export const currentFaultResponse = z.object({ instance_id: instanceId, fault: faultRequest.nullable() });
+export type CurrentFaultResponse = z.infer<typeof currentFaultResponse>;
+
+/**
+ * POST /admin/faults: a clear answers the current fault (null); an injection answers 201 (202 for
+ * a crash, which follows the answer) with the fault's id in the fault log and when it began.
+ */
+export const faultChangeResponse = z.union([
+  z.object({ instance_id: instanceId, fault: faultRequest, fault_id: z.string(), injected_at: isoTime }),
+  currentFaultResponse,
+]);
+export type FaultChangeResponse = z.infer<typeof faultChangeResponse>;

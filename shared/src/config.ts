@@ -39,9 +39,6 @@ export function topicNames(prefix = ''): Topics {
 
 export const TOPIC_PARTITIONS = 6;
 
-/** Consumer group of one inventory replica: each replica reads the whole log on its own. */
-export const inventoryGroupId = (prefix: string, instance: ReplicaId) => `${prefix}inventory-${instance}`;
-
 /** Simulators of the outside world (externals/): a payment provider and a mail catcher (Mailpit's ports). */
 export const DEFAULT_PAYMENT_GATEWAY_PORT = 5010;
 export const DEFAULT_MAIL_SINK_SMTP_PORT = 1025;

@@ -15,7 +15,7 @@ export * from './transactional-consumer';
 export * from './outbox';
 export * from './batcher';
 export * from './ids';
-export * from './replica-http';
+export * from './http-client';
 export * from './table-maintenance';
 export * from './event-consumer';
 export * from './deployment';

@@ -11,5 +11,5 @@ export const value = (id: ReplicaId, available: number, offset = 10, reserved = 
 });
 export const notFound = (id: ReplicaId, offset?: number): ReplicaAnswer =>
   offset === undefined ? { instance_id: id, kind: 'not_found' } : { instance_id: id, kind: 'not_found', position: { partition: 2, offset } };
-export const error = (id: ReplicaId): ReplicaAnswer => ({ instance_id: id, kind: 'error', error: 'HTTP 500' });
+export const error = (id: ReplicaId): ReplicaAnswer => ({ instance_id: id, kind: 'error', error: 'HTTP 500', cause: 'http_error' });
 export const timeout = (id: ReplicaId): ReplicaAnswer => ({ instance_id: id, kind: 'timeout' });

@@ -16,7 +16,7 @@ import { loadConfig } from './config';
 import { Membership } from './membership';
 import { createReporter } from './reporter';
 import { voterRoutes } from './routes';
-import { VotingStats } from './stats';
+import { VoteCounters } from './stats';
 import { Voter } from './voter';
 
 const SERVICE = 'voter-svc';
@@ -35,7 +35,7 @@ runService(SERVICE, undefined, async (logger) => {
   const producer = createProducer(kafka);
   await producer.connect();
 
-  const stats = new VotingStats();
+  const stats = new VoteCounters();
   const voter = new Voter({
     membership,
     urls: config.endpoints.inventory,

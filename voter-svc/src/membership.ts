@@ -36,7 +36,7 @@ export class Membership {
   }
 
   /** Replicas to ask: every one not known to be OFF (one the monitor has never judged is asked). */
-  on(): ReplicaId[] {
+  replicasToAsk(): ReplicaId[] {
     return REPLICA_IDS.filter((id) => this.status.get(id) !== 'OFF');
   }
 

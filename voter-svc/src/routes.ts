@@ -1,9 +1,9 @@
-import { productId, validated, type Express } from '@ftlab/shared';
+import { productId, validated, type Express, type VotingStatsResponse } from '@ftlab/shared';
 import type { Membership } from './membership';
-import type { VotingStats } from './stats';
+import type { VoteCounters } from './stats';
 import type { Voter } from './voter';
 
-export function voterRoutes(app: Express, deps: { voter: Voter; stats: VotingStats; membership: Membership }): void {
+export function voterRoutes(app: Express, deps: { voter: Voter; stats: VoteCounters; membership: Membership }): void {
   app.get('/inventory', async (_req, res) => {
     const outcome = await deps.voter.readAll();
     res.status(outcome.status).json(outcome.body);
@@ -15,6 +15,7 @@ export function voterRoutes(app: Express, deps: { voter: Voter; stats: VotingSta
     res.status(outcome.status).json(outcome.body);
   });
   app.get('/voting-stats', (_req, res) => {
-    res.json({ ...deps.stats.snapshot(), membership: deps.membership.snapshot() });
+    const body: VotingStatsResponse = { ...deps.stats.snapshot(), membership: deps.membership.snapshot() };
+    res.json(body);
   });
 }

@@ -1,9 +1,9 @@
-import type { ReplicaId } from '@ftlab/shared';
+import type { ReplicaId, VotingStatsResponse } from '@ftlab/shared';
 
 const WINDOW_MS = 10_000;
 
-/** Counters and recent latencies behind GET /voting-stats (Prometheus gets the same from /metrics). */
-export class VotingStats {
+/** The voter's counters and recent read latencies, behind GET /voting-stats (Prometheus gets the same from /metrics). */
+export class VoteCounters {
   requests = 0;
   agreed = 0;
   notFound = 0;
@@ -21,7 +21,7 @@ export class VotingStats {
     if (this.recent.length > 20_000 || this.recent[0]!.at < now - 2 * WINDOW_MS) this.recent = this.recent.filter((r) => r.at >= now - WINDOW_MS);
   }
 
-  snapshot(now = Date.now()) {
+  snapshot(now = Date.now()): Omit<VotingStatsResponse, 'membership'> {
     const window = this.recent.filter((r) => r.at >= now - WINDOW_MS).map((r) => r.ms).sort((a, b) => a - b);
     const q = (p: number) => (window.length === 0 ? null : Math.round(window[Math.min(window.length - 1, Math.floor(p * window.length))]! * 100) / 100);
     return {

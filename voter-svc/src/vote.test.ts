@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { error, notFound, P, timeout, value } from './answers.fixture';
-import { classify, decide, quorumDetails, withTimeouts, type Agreed, type Decision, type ReplicaAnswer } from './vote';
+import { classify, decide, quorumDetails, type Agreed, type Decision, type ReplicaAnswer } from './vote';
 
 function agreed(d: Decision): Agreed {
   assert.equal(d.status, 'agreed', JSON.stringify(d));
@@ -144,13 +144,4 @@ test('quorumDetails: who answered what, with verdicts once agreed', () => {
     { instance_id: '2', answer: 'error', error: 'HTTP 500' },
     { instance_id: '3', answer: 'not_found' },
   ]);
-});
-
-test('withTimeouts: at the deadline the silent replicas become timeouts and pending becomes no_quorum', () => {
-  const answers = [value('1', 7), value('2', 8)];
-  assert.equal(decide(answers, 3).status, 'pending');
-  const final = withTimeouts(['1', '2', '3'], answers);
-  assert.deepEqual(final.at(-1), { instance_id: '3', kind: 'timeout' });
-  assert.equal(final.length, 3);
-  assert.equal(decide(final, 3).status, 'no_quorum');
 });

@@ -18,7 +18,8 @@ export type ReplicaAnswer =
   | { instance_id: ReplicaId; kind: 'value'; value: StockView }
   /** The replica does not know the product; `position` is its applied offset in the product's partition, if it said. */
   | { instance_id: ReplicaId; kind: 'not_found'; position?: LogPosition }
-  | { instance_id: ReplicaId; kind: 'error'; error: string }
+  /** A failed call: what happened, and the failure cause it is evidence of for the monitor. */
+  | { instance_id: ReplicaId; kind: 'error'; error: string; cause: 'crash' | 'http_error' }
   | { instance_id: ReplicaId; kind: 'timeout' };
 
 export type Agreed = {
@@ -140,15 +141,6 @@ export function quorumDetails(
       return d;
     }),
   };
-}
-
-/**
- * At the voter's deadline: a timeout answer for every asked replica that has not answered, so that
- * `decide` turns a lingering 'pending' into 'no_quorum' with the reason, and the details name the silent.
- */
-export function withTimeouts(asked: readonly ReplicaId[], answers: readonly ReplicaAnswer[]): ReplicaAnswer[] {
-  const answered = new Set(answers.map((a) => a.instance_id));
-  return [...answers, ...asked.filter((id) => !answered.has(id)).map((instance_id) => ({ instance_id, kind: 'timeout' as const }))];
 }
 
 // ---- internals ----

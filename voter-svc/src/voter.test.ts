@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, createRegistry, type ReplicaErrorReport, type ReplicaId } from '@ftlab/shared';
-import { VotingStats } from './stats';
+import { VoteCounters } from './stats';
 import { Voter } from './voter';
 
 /**
@@ -39,9 +39,9 @@ const DEAD = 'http://127.0.0.1:1';
 
 async function voterOver(urls: Record<ReplicaId, string>, deadlineMs = 1000) {
   const reports: ReplicaErrorReport[] = [];
-  const stats = new VotingStats();
+  const stats = new VoteCounters();
   const voter = new Voter({
-    membership: { on: () => ['1', '2', '3'] },
+    membership: { replicasToAsk: () => ['1', '2', '3'] },
     urls,
     timeoutMs: 300,
     deadlineMs,
@@ -83,7 +83,7 @@ test('two replicas stalled on the first call: asked again, answered when they re
 
 test('two replicas down: 503 naming who answered what, within the read deadline', async () => {
   const r1 = await replica('1', always({ status: 200 }));
-  const { voter, stats } = await voterOver({ 1: r1.url, 2: DEAD, 3: DEAD }, 300);
+  const { voter, stats, reports } = await voterOver({ 1: r1.url, 2: DEAD, 3: DEAD }, 300);
   const started = performance.now();
   const out = await voter.readProduct('PROD-001');
   const took = performance.now() - started;
@@ -92,6 +92,19 @@ test('two replicas down: 503 naming who answered what, within the read deadline'
   assert.ok(stats.retries >= 1, 'it tried again before giving up');
   assert.ok(took < 300 + 300, `answered within the deadline plus one round, took ${took} ms`);
   assert.equal(r1.calls(), stats.retries + 1, 'one call per round');
+  await wait(50);
+  const causes = new Set(reports.map((r) => `${r.instance_id}:${r.cause}`));
+  assert.deepEqual([...causes].sort(), ['2:crash', '3:crash'], 'a refused call is reported as the crash the HTTP client classified');
+});
+
+test('a replica answering 500 is reported as an HTTP error, not a crash', async () => {
+  const r1 = await replica('1', always({ status: 200 }));
+  const r2 = await replica('2', always({ status: 200 }));
+  const r3 = await replica('3', always({ status: 500 }));
+  const { voter, reports } = await voterOver({ 1: r1.url, 2: r2.url, 3: r3.url });
+  assert.equal((await voter.readProduct('PROD-001')).status, 200);
+  await wait(50);
+  assert.deepEqual(reports.map((r) => [r.instance_id, r.cause]), [['3', 'http_error']]);
 });
 
 test('a liar that answers last is still checked after the client got the majority, and reported', async () => {

@@ -2,13 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { counter, histogram, type Logger, type Registry, type ReplicaErrorReport, type ReplicaId, type StockView } from '@ftlab/shared';
 import { fanOut } from './fan-out';
 import type { Membership } from './membership';
-import { askAll, askProduct, failedAnswer, type CallFailure, type Reply } from './replica-client';
+import { askAll, askProduct, failedAnswer, type Reply } from './replica-client';
 import { nextAttempt, type RetryAdvice } from './retry-policy';
-import type { VotingStats } from './stats';
+import type { VoteCounters } from './stats';
 import { classify, decide, quorumDetails, type Decision, type ReplicaAnswer } from './vote';
 
 export interface VoterDeps {
-  membership: Pick<Membership, 'on'>;
+  membership: Pick<Membership, 'replicasToAsk'>;
   urls: Record<ReplicaId, string>;
   /** Per-replica deadline of one round of calls. */
   timeoutMs: number;
@@ -16,7 +16,7 @@ export interface VoterDeps {
   deadlineMs: number;
   /** Publishes a report on the error topic (rate-limited by the caller). */
   report: (report: ReplicaErrorReport) => void;
-  stats: VotingStats;
+  stats: VoteCounters;
   registry: Registry;
   logger: Logger;
 }
@@ -60,14 +60,14 @@ export class Voter {
     );
     const latency = performance.now() - started;
     const quorum = this.quorumBody(decision, replies, asked, latency);
-    const result = this.record(resultOf(decision), latency);
+    this.record(resultOf(decision), latency);
     if (decision.status !== 'agreed') {
       const error = `no quorum: ${reasonOf(decision)}`;
       this.deps.logger.warn({ product_id: productId, latency_ms: round2(latency) }, error);
       return { status: 503, body: { error, product_id: productId, quorum } };
     }
     if (decision.value === null) return { status: 404, body: { error: `unknown product ${productId}`, field: 'product_id', quorum } };
-    return { status: result === 'agreed' ? 200 : 404, body: { ...decision.value, quorum } };
+    return { status: 200, body: { ...decision.value, quorum } };
   }
 
   async readAll(): Promise<VoteOutcome> {
@@ -98,10 +98,9 @@ export class Voter {
     run: (asked: ReplicaId[], timeoutMs: number) => Promise<R>,
     advise: (round: R, attempt: number, remainingMs: number) => RetryAdvice,
   ): Promise<R> {
-    // Whole milliseconds: the HTTP client's timers refuse fractions.
-    const remaining = () => Math.floor(this.deps.deadlineMs - (performance.now() - started));
+    const remaining = () => this.deps.deadlineMs - (performance.now() - started);
     for (let attempt = 1; ; attempt++) {
-      const round = await run(this.deps.membership.on(), attempt === 1 ? this.deps.timeoutMs : Math.min(this.deps.timeoutMs, remaining()));
+      const round = await run(this.deps.membership.replicasToAsk(), attempt === 1 ? this.deps.timeoutMs : Math.min(this.deps.timeoutMs, remaining()));
       const advice = advise(round, attempt, remaining());
       if (!advice.retry) return round;
       this.deps.stats.retries++;
@@ -146,7 +145,7 @@ export class Voter {
       if (a.kind === 'timeout' || a.kind === 'error') {
         this.deps.stats.failures[a.instance_id]++;
         this.answers.inc({ instance_id: a.instance_id, verdict: 'failed' });
-        this.deps.report(failureReport(a.instance_id, a.kind === 'timeout' ? 'timeout' : causeOf(a.error), productId));
+        this.deps.report(failureReport(a.instance_id, a.kind === 'timeout' ? 'timeout' : a.cause, productId));
       }
     }
     if (decision.status !== 'agreed') return;
@@ -175,7 +174,7 @@ export class Voter {
     }
   }
 
-  private record(result: ReadResult, latencyMs: number): ReadResult {
+  private record(result: ReadResult, latencyMs: number): void {
     const stats = this.deps.stats;
     stats.requests++;
     if (result === 'agreed') stats.agreed++;
@@ -184,7 +183,6 @@ export class Voter {
     stats.latency(latencyMs);
     this.requests.inc({ result });
     this.fanoutSeconds.observe({ result }, latencyMs / 1000);
-    return result;
   }
 
   private quorumBody(decision: Decision, replies: readonly Reply<ReplicaAnswer>[], asked: ReplicaId[], latencyMs: number) {
@@ -207,7 +205,7 @@ export class Voter {
 }
 
 function toAnswers(replies: readonly Reply<ReplicaAnswer>[]): ReplicaAnswer[] {
-  return replies.map((r) => ('failed' in r.result ? failedAnswer(r.instance_id, r.result) : r.result));
+  return replies.map((r) => ('failed' in r.result ? failedAnswer(r.instance_id, r.result.failed) : r.result));
 }
 
 /** One product's answers, out of whole-stock replies: a replica that lacks the product says not found. */
@@ -236,7 +234,7 @@ function adviseStockRound(round: { asked: ReplicaId[]; replies: Reply<StockView[
   const asked = round.asked.length;
   const perProduct = [...round.decisions].map(([productId, decision]) => ({ decision, answers: answersFor(productId, round.replies), asked }));
   if (perProduct.length === 0) {
-    const answers = round.replies.flatMap((r) => (Array.isArray(r.result) ? [] : [failedAnswer(r.instance_id, r.result)]));
+    const answers = round.replies.flatMap((r) => (Array.isArray(r.result) ? [] : [failedAnswer(r.instance_id, r.result.failed)]));
     perProduct.push({ decision: decide(answers, asked), answers, asked });
   }
   for (const r of perProduct) {
@@ -246,11 +244,7 @@ function adviseStockRound(round: { asked: ReplicaId[]; replies: Reply<StockView[
   return { retry: false };
 }
 
-function causeOf(error: string): Exclude<CallFailure, 'timeout'> {
-  return /ECONNREFUSED|ECONNRESET|EPIPE|UND_ERR_SOCKET/.test(error) ? 'crash' : 'http_error';
-}
-
-function failureReport(instanceId: ReplicaId, cause: CallFailure, productId: string): ReplicaErrorReport {
+function failureReport(instanceId: ReplicaId, cause: ReplicaErrorReport['cause'], productId: string): ReplicaErrorReport {
   return {
     v: 1,
     type: 'ReplicaErrorReport',

@@ -1,8 +1,12 @@
-import { faultRequest, instanceId, validated, type Express, type Logger, type ReplicaId } from '@ftlab/shared';
-import { describeFetchError } from './peers';
+import { describeFailure, faultRequest, httpCall, instanceId, validated, type Express, type Logger, type ReplicaId } from '@ftlab/shared';
 
 /** Longer than the monitor's other reads: injecting is rare, and a replica may be busy. */
 const FORWARD_TIMEOUT_MS = 5000;
+
+/** The replica's answer is relayed as JSON only: nothing it sends is served as a page on our origin. */
+function asJson(body: unknown): unknown {
+  return typeof body === 'string' ? { error: body.slice(0, 500) } : body;
+}
 
 /**
  * POST /dashboard/faults/:instance forwards a fault request to that replica's POST /admin/faults.
@@ -12,15 +16,6 @@ const FORWARD_TIMEOUT_MS = 5000;
  * The monitor holds no token: it passes on the Authorization header the user's page sent, and the
  * replica decides. It forwards only to the configured replica URLs and only valid fault bodies.
  */
-/** The replica's answer is relayed as JSON only: nothing it sends is served as a page on our origin. */
-function asJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return { error: text.slice(0, 500) };
-  }
-}
-
 export function faultProxyRoutes(app: Express, deps: { inventory: Record<ReplicaId, string>; logger: Logger }): void {
   app.post('/dashboard/faults/:instance', async (req, res) => {
     const id = validated(res, instanceId, req.params.instance, 'params');
@@ -31,18 +26,11 @@ export function faultProxyRoutes(app: Express, deps: { inventory: Record<Replica
     if (!authorization) return void res.status(401).json({ error: 'enter the admin token first', field: 'authorization' });
 
     const target = `${deps.inventory[id]}/admin/faults`;
-    try {
-      const answer = await fetch(target, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization },
-        body: JSON.stringify(fault),
-        signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
-      });
-      const text = await answer.text();
-      deps.logger.info({ instance_id: id, fault: fault.type, status: answer.status }, 'dashboard fault request forwarded');
-      res.status(answer.status).json(asJson(text));
-    } catch (err) {
-      res.status(502).json({ error: `cannot reach inventory-${id} at ${deps.inventory[id]} (${describeFetchError(err, FORWARD_TIMEOUT_MS)})`, instance_id: id });
+    const answer = await httpCall(target, { method: 'POST', headers: { authorization }, body: fault, timeoutMs: FORWARD_TIMEOUT_MS });
+    if (!answer.ok) {
+      return void res.status(502).json({ error: `cannot reach inventory-${id} at ${deps.inventory[id]} (${describeFailure(answer.failure)})`, instance_id: id });
     }
+    deps.logger.info({ instance_id: id, fault: fault.type, status: answer.status }, 'dashboard fault request forwarded');
+    res.status(answer.status).json(asJson(answer.body));
   });
 }

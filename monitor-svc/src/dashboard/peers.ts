@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { REPLICA_IDS, orderStatus } from '@ftlab/shared';
+import type { z } from 'zod';
+import { callJson, describeFailure, orderStatsResponse, votingStatsResponse, type OrderStatsResponse } from '@ftlab/shared';
 
 /**
  * What the dashboard reads from the other services. Each read has a short deadline and its answer
@@ -12,52 +12,15 @@ export type Part<T> = { available: true; value: T } | { available: false; error:
 /** Enough below the ~1 s tick that a hung peer never delays the next one. */
 export const PEER_TIMEOUT_MS = 700;
 
-/** Counts by replica id; a replica the voter has no entry for is simply not shown. */
-const perReplica = z.record(z.enum(REPLICA_IDS), z.number());
-const ms = z.number().nullable();
-
-/** The parts of voter-svc's GET /voting-stats the dashboard shows (the rest is ignored). */
-export const votingStats = z.object({
-  requests_total: z.number(),
-  quorum_achieved: z.number(),
-  quorum_failed: z.number(),
-  quorum_rate: z.number().nullable(),
-  disagreements: z.number(),
-  outliers: perReplica,
-  lagging: perReplica,
-  failures: perReplica,
-  latency_ms: z.object({ window_s: z.number(), count: z.number(), p50: ms, p95: ms, p99: ms }),
-});
-export type VotingStats = z.infer<typeof votingStats>;
-
-/** orders-svc's GET /orders/stats. */
-export const orderStats = z.object({ counts: z.record(orderStatus, z.number().int()) });
-export type OrderCounts = z.infer<typeof orderStats>['counts'];
-
-/** Why a fetch failed, in a few words: "ECONNREFUSED", "timed out after 700 ms", "HTTP 503". */
-export function describeFetchError(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
-  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
-}
+export type OrderCounts = OrderStatsResponse['counts'];
 
 export async function fetchPart<S extends z.ZodTypeAny>(url: string, schema: S, timeoutMs = PEER_TIMEOUT_MS): Promise<Part<z.output<S>>> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
-    if (!res.ok) {
-      await res.body?.cancel();
-      return { available: false, error: `${url}: HTTP ${res.status}` };
-    }
-    const parsed = schema.safeParse(await res.json());
-    if (!parsed.success) return { available: false, error: `${url}: unexpected answer (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})` };
-    return { available: true, value: parsed.data };
-  } catch (err) {
-    return { available: false, error: `${url}: ${describeFetchError(err, timeoutMs)}` };
-  }
+  const answer = await callJson(url, schema, { timeoutMs, headers: { accept: 'application/json' } });
+  return answer.ok ? { available: true, value: answer.value } : { available: false, error: `${url}: ${describeFailure(answer.failure)}` };
 }
 
-export const fetchVotingStats = (voterUrl: string) => fetchPart(`${voterUrl}/voting-stats`, votingStats);
+export const fetchVotingStats = (voterUrl: string) => fetchPart(`${voterUrl}/voting-stats`, votingStatsResponse);
 export const fetchOrderCounts = async (ordersUrl: string): Promise<Part<OrderCounts>> => {
-  const part = await fetchPart(`${ordersUrl}/orders/stats`, orderStats);
+  const part = await fetchPart(`${ordersUrl}/orders/stats`, orderStatsResponse);
   return part.available ? { available: true, value: part.value.counts } : part;
 };

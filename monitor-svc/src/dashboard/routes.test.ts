@@ -5,9 +5,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { closeServer, createApp, createLogger, createRegistry, finishApp, listen, REPLICA_IDS, type ReplicaId } from '@ftlab/shared';
+import { closeServer, createApp, createLogger, createRegistry, finishApp, listen, REPLICA_IDS, type FailureRecord, type ReplicaId, type VotingStatsResponse } from '@ftlab/shared';
 import { DEFAULT_DETECTOR_CONFIG, initialDetectorState } from '../detector';
-import type { FailureRow } from '../store';
 import { ReplicaWatcher } from '../watcher';
 import { RETRY_MS } from './sse';
 import { dashboardRoutes, type DashboardDeps } from './routes';
@@ -28,7 +27,7 @@ const unusedPort = async () => {
   return port;
 };
 
-const votingStats = {
+const votingStats: VotingStatsResponse = {
   requests_total: 10,
   quorum_achieved: 9,
   quorum_failed: 1,
@@ -54,15 +53,15 @@ let failuresFail = false;
 const running: { close: () => Promise<void> }[] = [];
 const reportsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftlab-dashboard-unit-'));
 
-const FAILURE: FailureRow = {
+const FAILURE: FailureRecord = {
   id: 1,
   instance_id: '2',
   cause: 'timeout',
   detail: 'timeout on /health',
   fault_id: 4,
   fault_type: 'latency',
-  started_at: new Date('2025-01-01T00:00:00Z'),
-  detected_at: new Date('2025-01-01T00:00:01Z'),
+  started_at: '2025-01-01T00:00:00.000Z',
+  detected_at: '2025-01-01T00:00:01.000Z',
   resolved_at: null,
   ttd_ms: 1000,
   ttr_ms: null,
@@ -185,7 +184,7 @@ describe('GET /dashboard/events', () => {
     const cases: [() => { status: number; body: unknown }, RegExp][] = [
       [() => ({ status: 200, body: { requests_total: 'many' } }), /unexpected answer \(requests_total: /],
       [() => ({ status: 503, body: {} }), /HTTP 503/],
-      [() => ({ status: 0, body: null }), /timed out after 700 ms/],
+      [() => ({ status: 0, body: null }), /no answer within 700 ms/],
     ];
     failuresFail = true;
     for (const [answer, error] of cases) {

@@ -1,9 +1,9 @@
-import type { StatusChange } from '@ftlab/shared';
+import type { FailureRecord, MonitoredInstance, StatusChange, VotingStatsResponse } from '@ftlab/shared';
 import { instanceReport } from '../routes';
-import type { FailureRow, MonitorStore } from '../store';
+import type { MonitorStore } from '../store';
 import type { ReplicaWatcher } from '../watcher';
 import { LatencyHistory, type LatencySample } from './latency-history';
-import { fetchOrderCounts, fetchVotingStats, type OrderCounts, type Part, type VotingStats } from './peers';
+import { fetchOrderCounts, fetchVotingStats, type OrderCounts, type Part } from './peers';
 import { reportStatus, type ReportStatus } from './report-files';
 
 /** How many audit rows the page shows. */
@@ -23,9 +23,9 @@ export interface Snapshot {
   at: string;
   /** Which monitor process sent it: a restart shows up as a new pid. */
   monitor: { pid: number; started_at: string };
-  replicas: ReturnType<typeof instanceReport>[];
-  failures: Part<FailureRow[]>;
-  voter: Part<VotingStats>;
+  replicas: MonitoredInstance[];
+  failures: Part<FailureRecord[]>;
+  voter: Part<VotingStatsResponse>;
   orders: Part<OrderCounts>;
   latency_history: LatencySample[];
   report: ReportStatus;
@@ -39,7 +39,7 @@ const NOT_YET: Part<never> = { available: false, error: 'not fetched yet' };
  * the snapshots pushed on status changes in between, so such a push never waits on a slow peer.
  */
 export class DashboardState {
-  private voter: Part<VotingStats> = NOT_YET;
+  private voter: Part<VotingStatsResponse> = NOT_YET;
   private orders: Part<OrderCounts> = NOT_YET;
   private readonly history = new LatencyHistory();
   /** The latest NOTIFY per replica: it can arrive before main.ts has updated `since`. */
@@ -77,8 +77,8 @@ export class DashboardState {
   async snapshot(): Promise<Snapshot> {
     const [failures, report] = await Promise.all([
       this.sources.store.failures(undefined, FAILURE_ROWS).then(
-        (rows): Part<FailureRow[]> => ({ available: true, value: rows }),
-        (err: Error): Part<FailureRow[]> => ({ available: false, error: `failure audit: ${err.message}` }),
+        (rows): Part<FailureRecord[]> => ({ available: true, value: rows }),
+        (err: Error): Part<FailureRecord[]> => ({ available: false, error: `failure audit: ${err.message}` }),
       ),
       reportStatus(this.sources.reportsDir),
     ]);

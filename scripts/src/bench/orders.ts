@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { createLogger, createPool, type Pool } from '@ftlab/shared';
+import { createLogger, createPool, restockAccepted, type Pool } from '@ftlab/shared';
 import { collectList, numeric } from '../cli/args';
 import { callJson } from '../cli/http';
 import { ordersTarget } from '../cli/targets';
@@ -62,12 +62,11 @@ interface StepResult {
 
 async function restockProducts(sut: SystemUnderTest, pool: Pool, products: string[]): Promise<void> {
   const orders = ordersTarget(sut.endpoints);
-  const accepted = z.object({ event_id: z.string() }).passthrough();
   // A few at a time: the restocks are setup, not load.
   for (let k = 0; k < products.length; k += 20) {
     await Promise.all(
       products.slice(k, k + 20).map((product_id) =>
-        callJson(orders, '/admin/restock', accepted, { method: 'POST', token: sut.adminToken, body: { product_id, quantity: RESTOCK_QUANTITY } }),
+        callJson(orders, '/admin/restock', restockAccepted, { method: 'POST', token: sut.adminToken, body: { product_id, quantity: RESTOCK_QUANTITY } }),
       ),
     );
   }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { commonEnv, parseEnv, type Endpoints, type Logger } from '@ftlab/shared';
+import { commonEnv, httpCall, parseEnv, type Endpoints, type Logger } from '@ftlab/shared';
 import { waitAllOn } from '../cli/fault-api';
 import { endpointsFromEnv } from '../cli/targets';
 import { startScratchKafka } from '../kafka/scratch';
@@ -32,13 +32,8 @@ export interface SystemUnderTest {
 const READY_TIMEOUT_MS = 90_000;
 
 async function healthy(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-    await res.body?.cancel();
-    return res.ok;
-  } catch {
-    return false;
-  }
+  const answer = await httpCall(`${url}/health`, { timeoutMs: 1000 });
+  return answer.ok && answer.status >= 200 && answer.status < 300;
 }
 
 /** Every service of the configured endpoints answers /health. */
@@ -60,9 +55,8 @@ export async function waitUntil(what: string, timeoutMs: number, probe: () => Pr
 export async function waitReady(endpoints: Endpoints, timeoutMs = READY_TIMEOUT_MS): Promise<void> {
   await waitAllOn(endpoints, timeoutMs);
   await waitUntil('the voter serving PROD-001', timeoutMs, async () => {
-    const res = await fetch(`${endpoints.voter}/inventory/PROD-001`, { signal: AbortSignal.timeout(2000) });
-    await res.body?.cancel();
-    return res.status === 200;
+    const answer = await httpCall(`${endpoints.voter}/inventory/PROD-001`, { timeoutMs: 2000 });
+    return answer.ok && answer.status === 200;
   });
 }
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createLogger } from '@ftlab/shared';
-import { createHttpClient, type HttpClient } from '../load/http-client';
+import { createHttpPool, createLogger, type HttpPool } from '@ftlab/shared';
 import { TEST_TOKEN, startTestSystem, waitFor, type TestSystem } from '../system-tests/fixture';
 import { checkRun } from './run-check';
 import type { Operation } from './history';
@@ -15,15 +14,15 @@ import { OperationRecorder, RecordingClient } from './recorder';
 
 const logger = createLogger('history-check-test');
 let t: TestSystem;
-let http: HttpClient;
+let http: { pool: HttpPool; timeoutMs: number };
 
 before(async () => {
   t = await startTestSystem('history_check');
   // Generous: a timed-out request is indeterminate, which the checker allows but this test's counts would not.
-  http = createHttpClient({ connections: 32, timeoutMs: 30_000 });
+  http = { pool: createHttpPool(32), timeoutMs: 30_000 };
 });
 after(async () => {
-  await http?.close();
+  await http?.pool.close();
   await t?.stop();
 });
 

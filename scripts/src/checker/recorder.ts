@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { logPosition, type Endpoints } from '@ftlab/shared';
+import { httpCall, logPosition, type Endpoints, type HttpOutcome, type HttpPool } from '@ftlab/shared';
 import { acceptedOrderId, failureText, interpretRead } from '../load/answers';
 import { nowMs } from '../load/clock';
-import type { HttpClient, HttpResult } from '../load/http-client';
 import type { PlannedRequest } from '../load/workload';
 import type { Indeterminate, Operation, Refused } from './history';
 
@@ -22,14 +21,14 @@ export interface RawOperation {
   request: RawRequest;
   invokeMs: number;
   completeMs: number;
-  result: HttpResult;
+  result: HttpOutcome;
 }
 
 const restockAnswer = z.object({ event_id: z.string() }).passthrough();
 
 /** No answer, or one the service cannot vouch for (5xx): the request may or may not have taken effect. */
-function unsettled(result: HttpResult): Refused | Indeterminate {
-  if (result.failure) return { type: 'indeterminate', reason: result.failure.kind };
+function unsettled(result: HttpOutcome): Refused | Indeterminate {
+  if (!result.ok) return { type: 'indeterminate', reason: result.failure.kind };
   const error = failureText(result.body);
   if (result.status >= 400 && result.status < 500) return { type: 'refused', status: result.status, ...(error ? { error } : {}) };
   return { type: 'indeterminate', reason: `HTTP ${result.status}${error ? `: ${error}` : ''}` };
@@ -38,7 +37,7 @@ function unsettled(result: HttpResult): Refused | Indeterminate {
 export function toOperation(raw: RawOperation): Operation {
   const { request: q, invokeMs, completeMs, result } = raw;
   const times = { invokeMs, completeMs };
-  const { status, body } = result;
+  const { status, body } = result.ok ? result : { status: 0, body: undefined };
   switch (q.kind) {
     case 'place_order': {
       const orderId = acceptedOrderId(status, body);
@@ -69,12 +68,12 @@ export class OperationRecorder {
   private readonly raw: RawOperation[] = [];
 
   /** Hot path: one push. */
-  add(request: RawRequest, invokeMs: number, completeMs: number, result: HttpResult): void {
+  add(request: RawRequest, invokeMs: number, completeMs: number, result: HttpOutcome): void {
     this.raw.push({ request, invokeMs, completeMs, result });
   }
 
   /** runLoad's onAnswer: a load request recorded as an order or a read. */
-  readonly onLoadAnswer = (plan: PlannedRequest, sentAt: number, endMs: number, result: HttpResult): void => {
+  readonly onLoadAnswer = (plan: PlannedRequest, sentAt: number, endMs: number, result: HttpOutcome): void => {
     const request: RawRequest =
       plan.kind === 'order' ? { kind: 'place_order', productId: plan.productId, quantity: plan.body?.quantity ?? 0 } : { kind: 'read_stock', productId: plan.productId };
     this.add(request, sentAt, endMs, result);
@@ -93,7 +92,7 @@ export class OperationRecorder {
 /** A client that records every request it makes: for scenarios and tests that drive the system step by step. */
 export class RecordingClient {
   constructor(
-    private readonly http: HttpClient,
+    private readonly http: { pool: HttpPool; timeoutMs: number },
     private readonly endpoints: Endpoints,
     readonly recorder: OperationRecorder,
     private readonly adminToken?: string,
@@ -118,7 +117,7 @@ export class RecordingClient {
 
   private async send(request: RawRequest, method: 'GET' | 'POST', url: string, body?: unknown, headers?: Record<string, string>): Promise<Operation> {
     const invokeMs = nowMs();
-    const result = await this.http.send(method, url, body, headers);
+    const result = await httpCall(url, { method, body, headers, ...this.http });
     const raw = { request, invokeMs, completeMs: nowMs(), result };
     this.recorder.add(raw.request, raw.invokeMs, raw.completeMs, raw.result);
     return toOperation(raw);

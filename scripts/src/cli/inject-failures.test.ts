@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import type { FailuresResponse, MonitorStatusResponse, ReplicaId } from '@ftlab/shared';
 import { freePort } from '../ports';
 import { RecordingServers, runNodeScript, type Reply } from './test-support';
 
@@ -11,6 +12,44 @@ import { RecordingServers, runNodeScript, type Reply } from './test-support';
 
 const CLI = path.join(__dirname, 'inject-failures.js');
 const TOKEN = 'test-token-0123456789abcdef';
+
+/** The monitor's /status as the contract says it: replica 2 OFF after timeouts. */
+const monitorStatus: MonitorStatusResponse = {
+  instances: (['1', '2', '3'] as ReplicaId[]).map((id) => ({
+    instance_id: id,
+    url: `http://127.0.0.1:500${id}`,
+    status: id === '2' ? 'OFF' : 'ON',
+    since: '2025-01-01T00:00:01.000Z',
+    cause: id === '2' ? 'timeout' : null,
+    quarantined: false,
+    last_probe_at: '2025-01-01T00:00:02.000Z',
+    last_probe_ok: id !== '2',
+    last_probe_latency_ms: 1201.5,
+    probe_timeout_ms: 300,
+    consecutive_failures: 0,
+    consecutive_successes: 3,
+    probes_total: 10,
+    probe_failures_total: id === '2' ? 3 : 0,
+  })),
+  detector: {},
+};
+const failures: FailuresResponse = {
+  failures: [
+    {
+      id: 1,
+      instance_id: '2',
+      cause: 'timeout',
+      detail: 'timeout on /health',
+      fault_id: 7,
+      fault_type: 'latency',
+      started_at: '2025-01-01T00:00:00.000Z',
+      detected_at: '2025-01-01T00:00:01.000Z',
+      resolved_at: null,
+      ttd_ms: 1000,
+      ttr_ms: null,
+    },
+  ],
+};
 
 const defaultReplies = (): Record<string, Reply> => {
   const replica = (id: string): Reply => (req) => {
@@ -23,20 +62,7 @@ const defaultReplies = (): Record<string, Reply> => {
     'inventory-1': replica('1'),
     'inventory-2': replica('2'),
     'inventory-3': replica('3'),
-    monitor: (req) =>
-      req.url.startsWith('/status')
-        ? {
-            status: 200,
-            body: { instances: ['1', '2', '3'].map((id) => ({ instance_id: id, status: id === '2' ? 'OFF' : 'ON', since: '2025-01-01T00:00:01.000Z', cause: id === '2' ? 'timeout' : null, last_probe_latency_ms: 1201.5 })) },
-          }
-        : {
-            status: 200,
-            body: {
-              failures: [
-                { instance_id: '2', cause: 'timeout', fault_type: 'latency', started_at: '2025-01-01T00:00:00.000Z', detected_at: '2025-01-01T00:00:01.000Z', resolved_at: null, ttd_ms: 1000, ttr_ms: null },
-              ],
-            },
-          },
+    monitor: (req) => ({ status: 200, body: req.url.startsWith('/status') ? monitorStatus : failures }),
   };
 };
 

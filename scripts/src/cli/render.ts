@@ -1,4 +1,4 @@
-import type { CurrentFault, FailureRecord, InjectedFault, MonitoredInstance } from './fault-api';
+import type { CurrentFaultResponse, FailureRecord, FaultChangeResponse, MonitoredInstance } from '@ftlab/shared';
 import { fixed, formatTable } from './table';
 
 /** Human-readable output of inject-failures; `--json` prints the raw answers instead. */
@@ -11,17 +11,17 @@ export function describeFault(fault: Record<string, unknown> | null | undefined)
   return details.length > 0 ? `${String(type)} (${details.join(', ')})` : String(type);
 }
 
-export function renderInjected(replica: string, answer: InjectedFault): string {
+export function renderInjected(replica: string, answer: FaultChangeResponse): string {
   if (!answer.fault) return `${replica}: fault cleared`;
   const what = describeFault(answer.fault);
-  const when = answer.fault_id !== undefined ? ` (fault #${answer.fault_id} at ${answer.injected_at ?? '?'})` : '';
+  const when = 'fault_id' in answer ? ` (fault #${answer.fault_id} at ${answer.injected_at})` : '';
   const after = answer.fault.type === 'crash' ? '; the process dies now and its supervisor restarts it' : '';
   return `${replica}: ${what} injected${when}${after}`;
 }
 
 export interface StatusView {
   instance_id: string;
-  replica: CurrentFault | null;
+  replica: CurrentFaultResponse | null;
   replica_error?: string;
   monitor: MonitoredInstance | null;
   monitor_error?: string;

@@ -2,8 +2,8 @@ import { ascending, quantileSorted, ratio } from './stats';
 
 /**
  * Read-side quality of a stretch of the run, from the load generator's per-request samples.
- * Our own sample shape (see load-adapter.ts), so these pure functions do not depend on the load
- * library's exact types.
+ * Our own sample shape (experiment/load.ts fills it from the load generator's samples), so these
+ * pure functions do not depend on the load generator's exact types.
  */
 export interface ReadSample {
   /** Epoch ms (local clock) the request was due: open-loop schedule time, so queueing counts as latency. */

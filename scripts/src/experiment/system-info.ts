@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { z } from 'zod';
-import type { Endpoints } from '@ftlab/shared';
+import { callJson, monitorStatusResponse, type Endpoints } from '@ftlab/shared';
 import { REPO_ROOT } from '../paths';
 import type { DbClock } from './audit';
 import type { TargetSystem } from './target-system';
@@ -18,17 +17,10 @@ function gitCommit(): string | null {
   }
 }
 
-const detectorAnswer = z.object({ detector: z.record(z.unknown()) }).passthrough();
-
 /** The monitor's detector settings (GET /status), which decide TTD as much as the code does. */
 export async function detectorSettings(endpoints: Endpoints): Promise<Record<string, unknown> | null> {
-  try {
-    const res = await fetch(`${endpoints.monitor}/status`, { signal: AbortSignal.timeout(3000) });
-    const parsed = detectorAnswer.safeParse(await res.json());
-    return parsed.success ? parsed.data.detector : null;
-  } catch {
-    return null;
-  }
+  const answer = await callJson(`${endpoints.monitor}/status`, monitorStatusResponse, { timeoutMs: 3000 });
+  return answer.ok ? answer.value.detector : null;
 }
 
 /** The 1, 5 and 15 minute load averages, rounded. */

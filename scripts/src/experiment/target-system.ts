@@ -1,4 +1,4 @@
-import { parseEnv, resolveEndpoints, type Endpoints, type Logger } from '@ftlab/shared';
+import { httpCall, parseEnv, resolveEndpoints, type Endpoints, type Logger } from '@ftlab/shared';
 import { readAdminToken } from '../launcher/admin-token';
 import { Lifecycle } from '../launcher/lifecycle';
 import { localStackEnv, startLocalStack } from '../launcher/local-stack';
@@ -34,13 +34,8 @@ export interface AcquireOptions {
 const HEALTH_PROBE_MS = 1500;
 
 async function answersHealth(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(HEALTH_PROBE_MS) });
-    await res.body?.cancel();
-    return res.status >= 200 && res.status < 300;
-  } catch {
-    return false;
-  }
+  const answer = await httpCall(`${url}/health`, { timeoutMs: HEALTH_PROBE_MS });
+  return answer.ok && answer.status >= 200 && answer.status < 300;
 }
 
 export async function acquireSystem(opts: AcquireOptions): Promise<TargetSystem> {

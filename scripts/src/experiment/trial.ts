@@ -112,7 +112,7 @@ export async function runTrial(spec: FaultSpec, trial: number, ctx: TrialContext
   let faultId: number;
   try {
     const answer = await injectFault(ctx.endpoints, ctx.adminToken, spec.instance_id, spec.request, { timeoutMs: 5000 });
-    faultId = Number(answer.fault_id);
+    faultId = 'fault_id' in answer ? Number(answer.fault_id) : Number.NaN;
     if (!Number.isInteger(faultId)) throw new Error(`the replica returned no fault_id (${JSON.stringify(answer)})`);
   } catch (err) {
     log.error({ err: (err as Error).message }, 'injection failed');

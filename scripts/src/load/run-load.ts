@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { productId, quantity, type Endpoints } from '@ftlab/shared';
+import { createHttpPool, describeFailure, httpCall, productId, quantity, type Endpoints, type HttpOutcome } from '@ftlab/shared';
 import { AnswerChecker, SNAPSHOT_EVERY_MS } from './answer-checker';
 import { acceptedOrderId, failureText, interpretRead } from './answers';
 import { nowMs } from './clock';
-import { createHttpClient, type HttpResult } from './http-client';
 import { LatencyHistogram, type LatencySummary } from './latency';
 import type { RequestKind, Sample } from './sample';
 import { paceOpenLoop, scheduledCount } from './schedule';
@@ -55,7 +54,7 @@ export type LoadOptions = z.input<typeof loadSettings> & {
   /** Stops the schedule early; requests already sent are still awaited and reported. */
   signal?: AbortSignal;
   /** Every answer (or failure) as it arrives, with its send and end times: for a history recorder, which must only append. */
-  onAnswer?: (request: PlannedRequest, sentAt: number, endMs: number, result: HttpResult) => void;
+  onAnswer?: (request: PlannedRequest, sentAt: number, endMs: number, result: HttpOutcome) => void;
 };
 
 export interface LoadReport {
@@ -80,8 +79,8 @@ export interface LoadReport {
   samples: Sample[];
 }
 
-function outcomeOf(result: HttpResult): Sample['outcome'] {
-  if (result.failure) return result.failure.kind;
+function outcomeOf(result: HttpOutcome): Sample['outcome'] {
+  if (!result.ok) return result.failure.kind === 'timeout' ? 'timeout' : 'network_error';
   return result.status >= 200 && result.status < 300 ? 'ok' : 'http_error';
 }
 
@@ -93,7 +92,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const hasOrders = settings.mode !== 'query_inventory';
 
   const checker = hasReads && settings.databaseUrl ? await AnswerChecker.open(settings.databaseUrl, settings.products) : undefined;
-  const client = createHttpClient({ connections: settings.connections, timeoutMs: settings.timeoutMs });
+  // Its own pool, sized by the run: too few connections would queue requests inside the client and blame the system.
+  const pool = createHttpPool(settings.connections);
   const samples: Sample[] = [];
   const tally = new Tally();
   const byKind = new Map<RequestKind, Tally>();
@@ -114,7 +114,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     unfinished -= 1;
   };
 
-  const record = (i: number, plan: PlannedRequest, dueMs: number, sentAt: number, result: HttpResult) => {
+  const record = (i: number, plan: PlannedRequest, dueMs: number, sentAt: number, result: HttpOutcome) => {
     const endMs = nowMs();
     onAnswer?.(plan, sentAt, endMs, result);
     lastEnd = Math.max(lastEnd, endMs);
@@ -125,14 +125,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       productId: plan.productId,
       at: dueMs,
       latencyMs: Math.round((endMs - dueMs) * 1000) / 1000,
-      status: result.status,
+      status: result.ok ? result.status : 0,
       outcome,
       ok: outcome === 'ok',
       quorum: null,
       wrong: null,
     };
-    if (result.failure) sample.error = result.failure.code;
-    else if (!sample.ok) sample.error = failureText(result.body);
+    if (!result.ok) {
+      sample.error = describeFailure(result.failure);
+      return finish(sample);
+    }
+    if (!sample.ok) sample.error = failureText(result.body);
     if (plan.kind === 'order') {
       sample.orderId = acceptedOrderId(result.status, result.body);
       return finish(sample);
@@ -155,7 +158,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       return finish({ i, kind: plan.kind, productId: plan.productId, at: dueMs, latencyMs: null, status: 0, outcome: 'dropped', ok: false, quorum: null, wrong: null });
     }
     inFlight += 1;
-    void client.send(plan.method, plan.url, plan.body).then((result) => {
+    void httpCall(plan.url, { method: plan.method, body: plan.body, timeoutMs: settings.timeoutMs, pool }).then((result) => {
       inFlight -= 1;
       record(i, plan, dueMs, sentAt, result);
       if (inFlight === 0) onIdle?.();
@@ -185,7 +188,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     await checker?.close();
   } finally {
     if (ticker) clearInterval(ticker);
-    await client.close();
+    await pool.close();
   }
   onProgress?.(progress());
 
