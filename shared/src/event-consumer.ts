@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Kafka, Producer } from 'kafkajs';
 import { deadLetterOf, decodeEvent } from './events';
-import { CONSUMER_FETCH_WAIT_MS, jsonMessage } from './kafka';
+import { CONSUMER_FETCH_WAIT_MS, eventMessage } from './kafka';
 import type { Logger } from './logger';
 import { counter, type Registry } from './metrics';
 
@@ -38,7 +38,7 @@ export async function startEventConsumer<E>(opts: {
       messages.inc({ consumer: opts.consumer, result: 'dead_lettered' });
       const letter = deadLetterOf(opts.topic, opts.consumer, partition, message, decoded.reason);
       opts.logger.warn({ deadLetter: letter }, 'event dead-lettered');
-      await opts.producer.send({ topic: opts.deadLetterTopic, messages: [jsonMessage(opts.topic, letter)] });
+      await opts.producer.send({ topic: opts.deadLetterTopic, messages: [eventMessage('deadLetters', letter)] });
     },
   });
   return { stop: () => consumer.disconnect() };
