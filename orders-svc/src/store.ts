@@ -63,10 +63,12 @@ const ORDER_COLUMNS = 'order_id, product_id, quantity, status, reason, idempoten
 export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: OutboxRow[]) => void) {
   /** Runs `work` in a transaction; the outbox rows it queued go to the relay once it has committed. */
   async function withOutbox<T>(work: (client: PoolClient, queue: (messages: OutboxMessage[]) => Promise<void>) => Promise<T>): Promise<T> {
-    const rows: OutboxRow[] = [];
-    const result = await withTransaction(pool, (client) =>
-      work(client, async (messages) => void rows.push(...(await enqueue(client, SOURCE, topics, messages)))),
-    );
+    let rows: OutboxRow[] = [];
+    const result = await withTransaction(pool, (client) => {
+      // Only the attempt that commits hands its rows over: a transaction run again starts afresh.
+      rows = [];
+      return work(client, async (messages) => void rows.push(...(await enqueue(client, SOURCE, topics, messages))));
+    });
     publish(rows);
     return result;
   }
