@@ -4,7 +4,7 @@ import {
   deadLetter,
   deadLetterOf,
   inventoryEvent,
-  messageKeyOf,
+  messageKey,
   orderCancelledEvent,
   orderPlacedEvent,
   replicaErrorReport,
@@ -61,9 +61,10 @@ test('a dead letter names where the message came from, why, and keeps its raw te
 });
 
 test('each topic keys its events as its consumers rely on: order events by product, so one product stays in one partition', () => {
-  assert.equal(messageKeyOf.orderEvents(orderCancelledEvent({ order_id: order, product_id: 'PROD-003' })), 'PROD-003');
+  assert.equal(messageKey('orderEvents', orderCancelledEvent({ order_id: order, product_id: 'PROD-003' })), 'PROD-003');
   assert.equal(
-    messageKeyOf.replicaResults(
+    messageKey(
+      'replicaResults',
       replicaResultEvent({
         order_id: order,
         product_id: 'PROD-001',
@@ -76,6 +77,6 @@ test('each topic keys its events as its consumers rely on: order events by produ
     ),
     order,
   );
-  assert.equal(messageKeyOf.replicaErrors(replicaErrorReportEvent({ instance_id: '2', cause: 'timeout', reporter: 'voter-svc', detail: '' })), '2');
-  assert.equal(messageKeyOf.deadLetters(deadLetterOf('replica-errors', 'monitor', 0, { offset: '0', value: null }, 'x')), 'replica-errors');
+  assert.equal(messageKey('replicaErrors', replicaErrorReportEvent({ instance_id: '2', cause: 'timeout', reporter: 'voter-svc', detail: '' })), '2');
+  assert.equal(messageKey('deadLetters', deadLetterOf('replica-errors', 'monitor', 0, { offset: '0', value: null }, 'x')), 'replica-errors');
 });

@@ -132,12 +132,16 @@ export type TopicKey = keyof Topics & keyof TopicEvents;
  * The message key of each topic's events. Order events are keyed by product so that one product's
  * events stay in one partition, in order: every replica applies them in the same order.
  */
-export const messageKeyOf: { [K in TopicKey]: (event: TopicEvents[K]) => string } = {
+const messageKeyOf: { [K in TopicKey]: (event: TopicEvents[K]) => string } = {
   orderEvents: (e) => e.product_id,
   replicaResults: (e) => e.order_id,
   replicaErrors: (e) => e.instance_id,
   deadLetters: (e) => e.source_topic,
 };
+
+export function messageKey<K extends TopicKey>(topic: K, event: TopicEvents[K]): string {
+  return messageKeyOf[topic](event);
+}
 
 export type Decoded<T> = { ok: true; event: T } | { ok: false; reason: string };
 

@@ -2,7 +2,7 @@ import './kafkajs-idle-fix';
 import { Kafka, logLevel, type Admin, type Producer, type Message, type ITopicConfig } from 'kafkajs';
 import type { Logger } from './logger';
 import { TOPIC_PARTITIONS, type Topics } from './config';
-import { messageKeyOf, type TopicEvents, type TopicKey } from './events';
+import { messageKey, type TopicEvents, type TopicKey } from './events';
 
 export type { Kafka, Producer, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 
@@ -83,7 +83,7 @@ export function jsonMessage(key: string, value: unknown): Message {
 
 /** A message carrying one event, keyed as its topic's contract says. */
 export function eventMessage<K extends TopicKey>(topic: K, event: TopicEvents[K]): Message {
-  return jsonMessage(messageKeyOf[topic](event), event);
+  return jsonMessage(messageKey(topic, event), event);
 }
 
 /** An idempotent producer: a retried send after a lost ack is not written twice. */

@@ -1,7 +1,7 @@
 import type { Producer } from 'kafkajs';
 import type { Topics } from './config';
 import type { Pool, PoolClient } from './db';
-import { messageKeyOf, type TopicEvents, type TopicKey } from './events';
+import { messageKey, type TopicEvents, type TopicKey } from './events';
 import type { Logger } from './logger';
 import { counter, gauge, type Registry } from './metrics';
 import { RelayState, type OutboxRow } from './outbox/relay-state';
@@ -22,7 +22,7 @@ export async function enqueue(client: PoolClient, source: string, topics: Topics
   if (messages.length === 0) return [];
   const planned = messages.map((m) => ({
     topic: topics[m.topic],
-    key: (messageKeyOf[m.topic] as (event: OutboxMessage['event']) => string)(m.event),
+    key: messageKey(m.topic, m.event),
     value: JSON.stringify(m.event),
   }));
   const { rows } = await client.query<{ id: string }>({
