@@ -4,6 +4,8 @@ import {
   enqueue,
   orderCancelledEvent,
   orderPlacedEvent,
+  outboxEntry,
+  outboxInsert,
   SEED_PRODUCTS,
   stockRestockedEvent,
   stockSetEvent,
@@ -74,36 +76,48 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
   }
 
   /**
-   * One transaction for a whole batch of POST /orders: one insert of the orders, one of their
-   * events into the outbox, and one commit, durably flushed, however many requests arrived
-   * together. With an Idempotency-Key already used, the insert skips the row (concurrent
-   * transactions serialise on the unique index) and a later statement reads the winner's order:
-   * this one's snapshot predates it.
+   * One statement for a whole batch of POST /orders: one round trip and one commit (its own
+   * transaction, durably flushed) however many requests arrived together, with the orders' events
+   * written by the shared outbox insert as part of it. With an Idempotency-Key already used, the
+   * insert skips the row (concurrent statements serialise on the unique index) and a second
+   * statement reads the winner's order: this one's snapshot predates it.
    */
   async function insertOrders(inputs: CreateInput[]): Promise<CreateOutcome[]> {
     const orders = inputs.map((input) => ({ ...input, order_id: uuidv7() }));
-    const rows = await withOutbox(async (client, queue) => {
-      const inserted = await client.query<{ order_id: string; known: boolean; created_at: Date | null }>({
-        name: 'insert-orders',
-        text: `WITH input AS (
-                 SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[]) WITH ORDINALITY AS i(order_id, product_id, quantity, idempotency_key, n)
-               ), known AS (
-                 SELECT i.* FROM input i WHERE EXISTS (SELECT 1 FROM products p WHERE p.product_id = i.product_id)
-               ), inserted AS (
-                 INSERT INTO orders (order_id, product_id, quantity, status, idempotency_key)
-                 SELECT order_id, product_id, quantity, 'PENDING', idempotency_key FROM known ORDER BY n
-                 ON CONFLICT (idempotency_key) DO NOTHING
-                 RETURNING order_id, created_at
-               )
-               SELECT i.order_id, k.order_id IS NOT NULL AS known, ins.created_at
-               FROM input i LEFT JOIN known k USING (order_id) LEFT JOIN inserted ins USING (order_id)
-               ORDER BY i.n`,
-        values: [orders.map((o) => o.order_id), orders.map((o) => o.product_id), orders.map((o) => o.quantity), orders.map((o) => o.idempotency_key ?? null)],
-      });
-      const created = orders.filter((_, k) => inserted.rows[k]!.created_at);
-      await queue(created.map((o) => ({ topic: 'orderEvents', event: orderPlacedEvent({ order_id: o.order_id, product_id: o.product_id, quantity: o.quantity }) })));
-      return inserted.rows;
+    const entries = orders.map((o) =>
+      outboxEntry(topics, { topic: 'orderEvents', event: orderPlacedEvent({ order_id: o.order_id, product_id: o.product_id, quantity: o.quantity }) }),
+    );
+    const { rows } = await pool.query<{ order_id: string; known: boolean; created_at: Date | null; outbox_id: string | null }>({
+      name: 'insert-orders',
+      text: `WITH input AS (
+               SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::jsonb[]) WITH ORDINALITY
+                 AS i(order_id, product_id, quantity, idempotency_key, topic, message_key, payload, n)
+             ), known AS (
+               SELECT i.* FROM input i WHERE EXISTS (SELECT 1 FROM products p WHERE p.product_id = i.product_id)
+             ), inserted AS (
+               INSERT INTO orders (order_id, product_id, quantity, status, idempotency_key)
+               SELECT order_id, product_id, quantity, 'PENDING', idempotency_key FROM known ORDER BY n
+               ON CONFLICT (idempotency_key) DO NOTHING
+               RETURNING order_id, created_at
+             ), queued AS (
+               ${outboxInsert('$8', 'known m JOIN inserted USING (order_id)')}
+               RETURNING id, (payload->>'order_id')::uuid AS order_id
+             )
+             SELECT i.order_id, k.order_id IS NOT NULL AS known, ins.created_at, q.id AS outbox_id
+             FROM input i LEFT JOIN known k USING (order_id) LEFT JOIN inserted ins USING (order_id) LEFT JOIN queued q USING (order_id)
+             ORDER BY i.n`,
+      values: [
+        orders.map((o) => o.order_id),
+        orders.map((o) => o.product_id),
+        orders.map((o) => o.quantity),
+        orders.map((o) => o.idempotency_key ?? null),
+        entries.map((e) => e.topic),
+        entries.map((e) => e.key),
+        entries.map((e) => e.value),
+        SOURCE,
+      ],
     });
+    publish(rows.flatMap((r, k) => (r.outbox_id ? [{ id: r.outbox_id, ...entries[k]! }] : [])));
     const replayedKeys = orders.filter((o, k) => rows[k]!.known && !rows[k]!.created_at).map((o) => o.idempotency_key!);
     const existing =
       replayedKeys.length === 0

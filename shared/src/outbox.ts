@@ -14,27 +14,36 @@ export type { OutboxRow } from './outbox/relay-state';
  */
 export type OutboxMessage = { [K in TopicKey]: { topic: K; event: TopicEvents[K] } }[TopicKey];
 
+/** A message as the outbox stores it: its topic's name, the key its contract gives it, the event as JSON. */
+export function outboxEntry(topics: Topics, m: OutboxMessage): Omit<OutboxRow, 'id'> {
+  return { topic: topics[m.topic], key: messageKey(m.topic, m.event), value: JSON.stringify(m.event) };
+}
+
+/**
+ * The one insert into the outbox: `enqueue`'s, and that of a writer whose messages depend on what
+ * the same statement inserts, which embeds it as a CTE (one round trip; see orders-svc's batched
+ * order insert). `from` is a relation aliased `m` with columns (topic, message_key, payload, n);
+ * rows are inserted in `n` order, so their ids are drawn in that order. The caller adds RETURNING.
+ */
+export function outboxInsert(sourceParam: string, from: string): string {
+  return `INSERT INTO outbox (source, topic, message_key, payload) SELECT ${sourceParam}, m.topic, m.message_key, m.payload FROM ${from} ORDER BY m.n`;
+}
+
 /**
  * Writes messages to the outbox inside the caller's transaction: they commit or vanish with its
  * state. Returns the rows to hand to the relay once the transaction has committed.
  */
 export async function enqueue(client: PoolClient, source: string, topics: Topics, messages: OutboxMessage[]): Promise<OutboxRow[]> {
   if (messages.length === 0) return [];
-  const planned = messages.map((m) => ({
-    topic: topics[m.topic],
-    key: messageKey(m.topic, m.event),
-    value: JSON.stringify(m.event),
-  }));
+  const entries = messages.map((m) => outboxEntry(topics, m));
   const { rows } = await client.query<{ id: string }>({
     name: 'outbox-enqueue',
-    text: `INSERT INTO outbox (source, topic, message_key, payload)
-           SELECT $1, m.topic, m.message_key, m.payload FROM unnest($2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS m(topic, message_key, payload, n)
-           ORDER BY m.n RETURNING id`,
-    values: [source, planned.map((m) => m.topic), planned.map((m) => m.key), planned.map((m) => m.value)],
+    text: `${outboxInsert('$1', 'unnest($2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS m(topic, message_key, payload, n)')} RETURNING id`,
+    values: [source, entries.map((e) => e.topic), entries.map((e) => e.key), entries.map((e) => e.value)],
   });
   // Ids are drawn in insertion order, which the ORDER BY fixes: the k-th smallest is the k-th message.
   const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return planned.map((m, k) => ({ id: String(ids[k]), ...m }));
+  return entries.map((e, k) => ({ id: String(ids[k]), ...e }));
 }
 
 export interface OutboxRelay {
