@@ -7,22 +7,22 @@ import {
   ensureTopics,
   finishApp,
   gauge,
+  eventMessage,
   inventoryEvent,
-  jsonMessage,
   listen,
   prepareDatabase,
   runService,
   startTableMaintenance,
   startTransactionalConsumer,
+  replicaResultEvent,
   topicNames,
-  type ReplicaResult,
   type TransactionalConsumer,
 } from '@ftlab/shared';
 import { loadConfig } from './config';
 import { readiness } from './readiness';
 import { ReplicaView } from './replica-view';
 import { faultMiddleware, faultRoutes, FaultSwitch, inventoryRoutes } from './routes';
-import { applyEvent, type ResultDraft } from './state-machine';
+import { applyEvent } from './state-machine';
 import { createFaultLog, createInventoryStore } from './store';
 
 runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
@@ -69,7 +69,6 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
   await ensureTopics(kafka, topics);
   const producer = createProducer(kafka);
   await producer.connect();
-  const toResult = (draft: ResultDraft): ReplicaResult => ({ v: 1, type: 'ReplicaResult', instance_id: instanceId, ...draft });
 
   consumer = await startTransactionalConsumer({
     kafka,
@@ -89,7 +88,8 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
       // the same records are applied again and the same results republished (orders-svc keys
       // them by order, replica and outcome). No outbox is needed for what can be recomputed.
       if (results.length > 0) {
-        await producer.send({ topic: topics.replicaResults, messages: results.map((r) => jsonMessage(r.order_id, toResult(r))) });
+        const messages = results.map((r) => eventMessage('replicaResults', replicaResultEvent({ instance_id: instanceId, ...r })));
+        await producer.send({ topic: topics.replicaResults, messages });
       }
       return ledger;
     },

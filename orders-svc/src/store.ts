@@ -2,21 +2,25 @@ import { randomUUID } from 'node:crypto';
 import {
   Batcher,
   enqueue,
+  orderCancelledEvent,
+  orderPlacedEvent,
+  outboxEntry,
+  outboxInsert,
   SEED_PRODUCTS,
+  stockRestockedEvent,
+  stockSetEvent,
   uuidv7,
   withTransaction,
   type LogRecord,
-  type OrderPlaced,
   type OutboxMessage,
   type OutboxRow,
   type OrderStatus,
   type Pool,
   type PoolClient,
-  type ReplicaErrorReport,
   type ReplicaResult,
   type Topics,
 } from '@ftlab/shared';
-import { decideOrder, dissenters, type OrderDecision, type PlacementResult } from './decision';
+import { decideBatch, type Vote } from './decision';
 
 export const SOURCE = 'orders-svc';
 
@@ -59,36 +63,35 @@ const ORDER_COLUMNS = 'order_id, product_id, quantity, status, reason, idempoten
  * that was answered 202 is always eventually in the log, even if Kafka was down at the time.
  */
 export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: OutboxRow[]) => void) {
-  const placed = (o: Pick<OrderRow, 'order_id' | 'product_id' | 'quantity'>): OrderPlaced => ({
-    v: 1,
-    type: 'OrderPlaced',
-    order_id: o.order_id,
-    product_id: o.product_id,
-    quantity: o.quantity,
-  });
-
   /** Runs `work` in a transaction; the outbox rows it queued go to the relay once it has committed. */
   async function withOutbox<T>(work: (client: PoolClient, queue: (messages: OutboxMessage[]) => Promise<void>) => Promise<T>): Promise<T> {
-    const rows: OutboxRow[] = [];
-    const result = await withTransaction(pool, (client) => work(client, async (messages) => void rows.push(...(await enqueue(client, SOURCE, messages)))));
+    let rows: OutboxRow[] = [];
+    const result = await withTransaction(pool, (client) => {
+      // Only the attempt that commits hands its rows over: a transaction run again starts afresh.
+      rows = [];
+      return work(client, async (messages) => void rows.push(...(await enqueue(client, SOURCE, topics, messages))));
+    });
     publish(rows);
     return result;
   }
 
   /**
    * One statement for a whole batch of POST /orders: one round trip and one commit (its own
-   * transaction, durably flushed) however many requests arrived together. With an Idempotency-Key
-   * already used, the insert skips the row (concurrent statements serialise on the unique index)
-   * and a second statement reads the winner's order: this one's snapshot predates it.
+   * transaction, durably flushed) however many requests arrived together, with the orders' events
+   * written by the shared outbox insert as part of it. With an Idempotency-Key already used, the
+   * insert skips the row (concurrent statements serialise on the unique index) and a second
+   * statement reads the winner's order: this one's snapshot predates it.
    */
   async function insertOrders(inputs: CreateInput[]): Promise<CreateOutcome[]> {
     const orders = inputs.map((input) => ({ ...input, order_id: uuidv7() }));
-    const events = orders.map((o) => JSON.stringify(placed(o)));
+    const entries = orders.map((o) =>
+      outboxEntry(topics, { topic: 'orderEvents', event: orderPlacedEvent({ order_id: o.order_id, product_id: o.product_id, quantity: o.quantity }) }),
+    );
     const { rows } = await pool.query<{ order_id: string; known: boolean; created_at: Date | null; outbox_id: string | null }>({
       name: 'insert-orders',
       text: `WITH input AS (
-               SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::jsonb[]) WITH ORDINALITY
-                 AS i(order_id, product_id, quantity, idempotency_key, event, n)
+               SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::jsonb[]) WITH ORDINALITY
+                 AS i(order_id, product_id, quantity, idempotency_key, topic, message_key, payload, n)
              ), known AS (
                SELECT i.* FROM input i WHERE EXISTS (SELECT 1 FROM products p WHERE p.product_id = i.product_id)
              ), inserted AS (
@@ -97,8 +100,7 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
                ON CONFLICT (idempotency_key) DO NOTHING
                RETURNING order_id, created_at
              ), queued AS (
-               INSERT INTO outbox (source, topic, message_key, payload)
-               SELECT $6, $7, k.product_id, k.event FROM known k JOIN inserted USING (order_id) ORDER BY k.n
+               ${outboxInsert('$8', 'known m JOIN inserted USING (order_id)')}
                RETURNING id, (payload->>'order_id')::uuid AS order_id
              )
              SELECT i.order_id, k.order_id IS NOT NULL AS known, ins.created_at, q.id AS outbox_id
@@ -109,14 +111,13 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
         orders.map((o) => o.product_id),
         orders.map((o) => o.quantity),
         orders.map((o) => o.idempotency_key ?? null),
-        events,
+        entries.map((e) => e.topic),
+        entries.map((e) => e.key),
+        entries.map((e) => e.value),
         SOURCE,
-        topics.orderEvents,
       ],
     });
-    publish(
-      rows.flatMap((r, k) => (r.outbox_id ? [{ id: r.outbox_id, topic: topics.orderEvents, key: orders[k]!.product_id, value: events[k]! }] : [])),
-    );
+    publish(rows.flatMap((r, k) => (r.outbox_id ? [{ id: r.outbox_id, ...entries[k]! }] : [])));
     const replayedKeys = orders.filter((o, k) => rows[k]!.known && !rows[k]!.created_at).map((o) => o.idempotency_key!);
     const existing =
       replayedKeys.length === 0
@@ -188,9 +189,7 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
             [orderId],
           )
         ).rows[0]!;
-        await queue([
-          { topic: topics.orderEvents, key: order.product_id, payload: { v: 1, type: 'OrderCancelled', order_id: orderId, product_id: order.product_id } },
-        ]);
+        await queue([{ topic: 'orderEvents', event: orderCancelledEvent({ order_id: orderId, product_id: order.product_id }) }]);
         return { kind: 'cancelled', order };
       });
     },
@@ -203,7 +202,7 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
           [SEED_PRODUCTS.map((p) => p.product_id)],
         );
         const fresh = SEED_PRODUCTS.filter((p) => rows.some((r) => r.product_id === p.product_id));
-        await queue(fresh.map((p) => ({ topic: topics.orderEvents, key: p.product_id, payload: { v: 1, type: 'StockSet', event_id: randomUUID(), ...p } })));
+        await queue(fresh.map((p) => ({ topic: 'orderEvents', event: stockSetEvent({ event_id: randomUUID(), ...p }) })));
         return fresh.map((p) => p.product_id);
       });
     },
@@ -212,9 +211,7 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
       return withOutbox(async (client, queue) => {
         await client.query('INSERT INTO products (product_id) VALUES ($1) ON CONFLICT DO NOTHING', [productId]);
         const eventId = randomUUID();
-        await queue([
-          { topic: topics.orderEvents, key: productId, payload: { v: 1, type: 'StockRestocked', event_id: eventId, product_id: productId, quantity } },
-        ]);
+        await queue([{ topic: 'orderEvents', event: stockRestockedEvent({ event_id: eventId, product_id: productId, quantity }) }]);
         return eventId;
       });
     },
@@ -229,7 +226,7 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
       const results = records.map((r) => r.event);
       // The new results and every earlier vote on the same orders, in one round trip: the read of
       // order_results sees the statement's snapshot, which lacks the rows the statement inserts.
-      const { rows: votes } = await client.query<PlacementResult & { order_id: string; fresh: boolean }>({
+      const { rows: votes } = await client.query<Vote>({
         name: 'record-results',
         text: `WITH fresh AS (
                  INSERT INTO order_results (order_id, instance_id, outcome, reason, available_quantity, reserved_quantity, log_partition, log_offset)
@@ -251,25 +248,12 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
           results.map((r) => r.position.offset),
         ],
       });
-      const byOrder = new Map<string, (PlacementResult & { fresh: boolean })[]>();
-      for (const v of votes) byOrder.set(v.order_id, [...(byOrder.get(v.order_id) ?? []), v]);
-      // An order whose results were all seen before (redelivered, or only a release) was decided then.
-      for (const [orderId, orderVotes] of byOrder) if (!orderVotes.some((v) => v.fresh)) byOrder.delete(orderId);
-
-      const decisions: { order_id: string; decision: Exclude<OrderDecision, { status: 'PENDING' }> }[] = [];
-      const reports: ReplicaErrorReport[] = [];
-      for (const [orderId, orderVotes] of byOrder) {
-        const decision = decideOrder(orderVotes);
-        if (decision.status === 'PENDING') continue;
-        decisions.push({ order_id: orderId, decision });
-        for (const d of dissenters(decision, orderVotes)) {
-          if (d.fresh) reports.push(dissentReport(orderId, d, decision));
-        }
-      }
+      const { decisions, reports } = decideBatch(votes, SOURCE);
       const outbox = await enqueue(
         client,
         SOURCE,
-        reports.map((r) => ({ topic: topics.replicaErrors, key: r.instance_id, payload: r })),
+        topics,
+        reports.map((event) => ({ topic: 'replicaErrors', event })),
       );
       if (decisions.length === 0) return { decided: [], outbox };
       // Only PENDING orders change: a cancel that came first, or an earlier decision, stands.
@@ -300,18 +284,4 @@ export interface ReplicaResultRow {
   log_partition: number;
   log_offset: number;
   received_at: Date;
-}
-
-function dissentReport(orderId: string, d: PlacementResult, decision: OrderDecision): ReplicaErrorReport {
-  return {
-    v: 1,
-    type: 'ReplicaErrorReport',
-    instance_id: d.instance_id,
-    cause: 'incorrect_response',
-    reporter: SOURCE,
-    order_id: orderId,
-    expected: decision.status,
-    actual: d.outcome,
-    detail: `replica ${d.instance_id} answered ${d.outcome} for order ${orderId}, the majority decided ${decision.status}`,
-  };
 }

@@ -1,27 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
-import type { Kafka, Producer } from 'kafkajs';
+import type { ConsumerOptions } from './consumer/options';
 import { deadLetterOf, decodeEvent } from './events';
-import { CONSUMER_FETCH_WAIT_MS, jsonMessage } from './kafka';
-import type { Logger } from './logger';
-import { counter, type Registry } from './metrics';
+import { CONSUMER_FETCH_WAIT_MS, eventMessage } from './kafka';
+import { counter } from './metrics';
 
 /**
  * A consumer of live signals (error reports): it starts at the end of the topic, because a report
  * from before this process started describes a past that the probes have already re-examined.
  * Events that do not parse go to the dead-letter topic and never stop it.
  */
-export async function startEventConsumer<E>(opts: {
-  kafka: Kafka;
-  logger: Logger;
-  registry: Registry;
-  consumer: string;
-  topic: string;
-  schema: z.ZodType<E>;
-  producer: Producer;
-  deadLetterTopic: string;
-  handle: (event: E) => void;
-}): Promise<{ stop: () => Promise<void> }> {
+export async function startEventConsumer<E>(opts: ConsumerOptions<E> & { handle: (event: E) => void }): Promise<{ stop: () => Promise<void> }> {
   const messages = counter(opts.registry, 'consumer_messages_total', 'Log messages handled, by result', ['consumer', 'result']);
   const consumer = opts.kafka.consumer({ groupId: `${opts.consumer}-${randomUUID()}`, maxWaitTimeInMs: CONSUMER_FETCH_WAIT_MS, allowAutoTopicCreation: false });
   await consumer.connect();
@@ -38,7 +26,7 @@ export async function startEventConsumer<E>(opts: {
       messages.inc({ consumer: opts.consumer, result: 'dead_lettered' });
       const letter = deadLetterOf(opts.topic, opts.consumer, partition, message, decoded.reason);
       opts.logger.warn({ deadLetter: letter }, 'event dead-lettered');
-      await opts.producer.send({ topic: opts.deadLetterTopic, messages: [jsonMessage(opts.topic, letter)] });
+      await opts.producer.send({ topic: opts.deadLetterTopic, messages: [eventMessage('deadLetters', letter)] });
     },
   });
   return { stop: () => consumer.disconnect() };

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { REPLICA_IDS } from './config';
+import { REPLICA_IDS, type Topics } from './config';
 
 /**
- * Every event that crosses Kafka, defined once. Producers build events through these schemas and
- * consumers parse with them; anything that does not parse goes to the dead-letter topic.
- * `v` is the contract version: a consumer that sees an unknown version dead-letters it rather
- * than guessing.
+ * Every event that crosses Kafka, defined once. Producers build events with the constructors below
+ * (typed by these schemas) and consumers parse with the schemas; anything that does not parse goes
+ * to the dead-letter topic. `v` is the contract version: a consumer that sees an unknown version
+ * dead-letters it rather than guessing.
  */
 
 export const productId = z
@@ -21,32 +21,35 @@ export const instanceId = z.enum(REPLICA_IDS);
 export const logPosition = z.object({ partition: z.number().int().min(0), offset: z.number().int().min(-1) });
 export type LogPosition = z.infer<typeof logPosition>;
 
+/** An event's schema: its own fields after the contract version and the type name every event carries. */
+function eventSchema<T extends string, F extends z.ZodRawShape>(type: T, fields: F) {
+  return z.object({ v: z.literal(1), type: z.literal(type) }).extend(fields);
+}
+
+/** An event's fields as its producer names them: the version and type are the constructor's. */
+export type EventFields<E extends { v: 1; type: string }> = Omit<E, 'v' | 'type'>;
+
+/**
+ * The constructor of one event type. Producers build every event through one, so the compiler
+ * holds them to the schema their consumers parse with. Nothing is parsed here at run time: the
+ * fields come from input already parsed with the same field schemas (HTTP bodies, log events), and
+ * a throw in a producer would stop a consumer where a dead letter only skips an event.
+ */
+function constructorOf<E extends { v: 1; type: string }>(type: E['type']): (fields: EventFields<E>) => E {
+  return (fields) => ({ v: 1, type, ...fields }) as E;
+}
+
 // ---- the replicated log (topic orderEvents, keyed by product_id) ----
 
-export const orderPlaced = z.object({
-  v: z.literal(1),
-  type: z.literal('OrderPlaced'),
-  order_id: orderId,
-  product_id: productId,
-  quantity,
-});
-export const orderCancelled = z.object({
-  v: z.literal(1),
-  type: z.literal('OrderCancelled'),
-  order_id: orderId,
-  product_id: productId,
-});
+export const orderPlaced = eventSchema('OrderPlaced', { order_id: orderId, product_id: productId, quantity });
+export const orderCancelled = eventSchema('OrderCancelled', { order_id: orderId, product_id: productId });
 /** Sets a product's available stock (creating it): how the seed products enter the log. */
-export const stockSet = z.object({
-  v: z.literal(1),
-  type: z.literal('StockSet'),
+export const stockSet = eventSchema('StockSet', {
   event_id: z.string().uuid(),
   product_id: productId,
   quantity: z.number().int().min(0).max(1_000_000_000),
 });
-export const stockRestocked = z.object({
-  v: z.literal(1),
-  type: z.literal('StockRestocked'),
+export const stockRestocked = eventSchema('StockRestocked', {
   event_id: z.string().uuid(),
   product_id: productId,
   quantity: z.number().int().min(1).max(1_000_000_000),
@@ -57,6 +60,10 @@ export type OrderCancelled = z.infer<typeof orderCancelled>;
 export type StockSet = z.infer<typeof stockSet>;
 export type StockRestocked = z.infer<typeof stockRestocked>;
 export type InventoryEvent = z.infer<typeof inventoryEvent>;
+export const orderPlacedEvent = constructorOf<OrderPlaced>('OrderPlaced');
+export const orderCancelledEvent = constructorOf<OrderCancelled>('OrderCancelled');
+export const stockSetEvent = constructorOf<StockSet>('StockSet');
+export const stockRestockedEvent = constructorOf<StockRestocked>('StockRestocked');
 
 // ---- replica results (topic replicaResults, keyed by order_id) ----
 
@@ -65,9 +72,7 @@ export type Outcome = z.infer<typeof outcome>;
 export const rejectReason = z.enum(['OUT_OF_STOCK', 'UNKNOWN_PRODUCT', 'DUPLICATE_ORDER']);
 export type RejectReason = z.infer<typeof rejectReason>;
 
-export const replicaResult = z.object({
-  v: z.literal(1),
-  type: z.literal('ReplicaResult'),
+export const replicaResult = eventSchema('ReplicaResult', {
   order_id: orderId,
   product_id: productId,
   instance_id: instanceId,
@@ -78,15 +83,14 @@ export const replicaResult = z.object({
   position: logPosition,
 });
 export type ReplicaResult = z.infer<typeof replicaResult>;
+export const replicaResultEvent = constructorOf<ReplicaResult>('ReplicaResult');
 
 // ---- error reports (topic replicaErrors, keyed by instance_id) ----
 
 export const failureCause = z.enum(['crash', 'timeout', 'http_error', 'incorrect_response']);
 export type FailureCause = z.infer<typeof failureCause>;
 
-export const replicaErrorReport = z.object({
-  v: z.literal(1),
-  type: z.literal('ReplicaErrorReport'),
+export const replicaErrorReport = eventSchema('ReplicaErrorReport', {
   instance_id: instanceId,
   cause: failureCause,
   reporter: z.string().min(1).max(64),
@@ -98,12 +102,11 @@ export const replicaErrorReport = z.object({
   detail: z.string().max(2000),
 });
 export type ReplicaErrorReport = z.infer<typeof replicaErrorReport>;
+export const replicaErrorReportEvent = constructorOf<ReplicaErrorReport>('ReplicaErrorReport');
 
 // ---- dead letters ----
 
-export const deadLetter = z.object({
-  v: z.literal(1),
-  type: z.literal('DeadLetter'),
+export const deadLetter = eventSchema('DeadLetter', {
   source_topic: z.string(),
   partition: z.number().int(),
   offset: z.string(),
@@ -112,6 +115,33 @@ export const deadLetter = z.object({
   raw: z.string().nullable(),
 });
 export type DeadLetter = z.infer<typeof deadLetter>;
+const deadLetterEvent = constructorOf<DeadLetter>('DeadLetter');
+
+// ---- which events each topic carries, and what they are keyed by ----
+
+/** The event type of each topic: a producer can only put on a topic what its consumers parse. */
+export interface TopicEvents {
+  orderEvents: InventoryEvent;
+  replicaResults: ReplicaResult;
+  replicaErrors: ReplicaErrorReport;
+  deadLetters: DeadLetter;
+}
+export type TopicKey = keyof Topics & keyof TopicEvents;
+
+/**
+ * The message key of each topic's events. Order events are keyed by product so that one product's
+ * events stay in one partition, in order: every replica applies them in the same order.
+ */
+const messageKeyOf: { [K in TopicKey]: (event: TopicEvents[K]) => string } = {
+  orderEvents: (e) => e.product_id,
+  replicaResults: (e) => e.order_id,
+  replicaErrors: (e) => e.instance_id,
+  deadLetters: (e) => e.source_topic,
+};
+
+export function messageKey<K extends TopicKey>(topic: K, event: TopicEvents[K]): string {
+  return messageKeyOf[topic](event);
+}
 
 export type Decoded<T> = { ok: true; event: T } | { ok: false; reason: string };
 
@@ -140,14 +170,12 @@ export function deadLetterOf(
   message: { offset: string; value: Buffer | null },
   reason: string,
 ): DeadLetter {
-  return {
-    v: 1,
-    type: 'DeadLetter',
+  return deadLetterEvent({
     source_topic: topic,
     partition,
     offset: message.offset,
     consumer,
     reason,
     raw: message.value ? message.value.toString('utf8').slice(0, 10_000) : null,
-  };
+  });
 }

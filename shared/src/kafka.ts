@@ -4,6 +4,7 @@ import type { Logger } from './logger';
 import { TOPIC_PARTITIONS, type Topics } from './config';
 import { kafkaReplicationEnv, parseEnv } from './env';
 import { topicReplication, type TopicReplication } from './kafka-replication';
+import { messageKey, type TopicEvents, type TopicKey } from './events';
 
 export type { Kafka, Producer, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 
@@ -91,6 +92,11 @@ export const CONSUMER_FETCH_WAIT_MS = 500;
 
 export function jsonMessage(key: string, value: unknown): Message {
   return { key, value: JSON.stringify(value) };
+}
+
+/** A message carrying one event, keyed as its topic's contract says. */
+export function eventMessage<K extends TopicKey>(topic: K, event: TopicEvents[K]): Message {
+  return jsonMessage(messageKey(topic, event), event);
 }
 
 /**

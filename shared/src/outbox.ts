@@ -1,38 +1,49 @@
 import type { Producer } from 'kafkajs';
+import type { Topics } from './config';
 import type { Pool, PoolClient } from './db';
+import { messageKey, type TopicEvents, type TopicKey } from './events';
 import type { Logger } from './logger';
 import { counter, gauge, type Registry } from './metrics';
+import { RelayState, type OutboxRow } from './outbox/relay-state';
 
-export interface OutboxMessage {
-  topic: string;
-  key: string;
-  payload: unknown;
+export type { OutboxRow } from './outbox/relay-state';
+
+/**
+ * A message for the outbox: an event and the topic it goes to. The topic fixes the event's type,
+ * so a producer cannot queue an event that the topic's consumers would dead-letter.
+ */
+export type OutboxMessage = { [K in TopicKey]: { topic: K; event: TopicEvents[K] } }[TopicKey];
+
+/** A message as the outbox stores it: its topic's name, the key its contract gives it, the event as JSON. */
+export function outboxEntry(topics: Topics, m: OutboxMessage): Omit<OutboxRow, 'id'> {
+  return { topic: topics[m.topic], key: messageKey(m.topic, m.event), value: JSON.stringify(m.event) };
 }
 
-/** An outbox row as the relay publishes it: the message, and its id to delete once Kafka has it. */
-export interface OutboxRow {
-  id: string;
-  topic: string;
-  key: string;
-  value: string;
+/**
+ * The one insert into the outbox: `enqueue`'s, and that of a writer whose messages depend on what
+ * the same statement inserts, which embeds it as a CTE (one round trip; see orders-svc's batched
+ * order insert). `from` is a relation aliased `m` with columns (topic, message_key, payload, n);
+ * rows are inserted in `n` order, so their ids are drawn in that order. The caller adds RETURNING.
+ */
+export function outboxInsert(sourceParam: string, from: string): string {
+  return `INSERT INTO outbox (source, topic, message_key, payload) SELECT ${sourceParam}, m.topic, m.message_key, m.payload FROM ${from} ORDER BY m.n`;
 }
 
 /**
  * Writes messages to the outbox inside the caller's transaction: they commit or vanish with its
  * state. Returns the rows to hand to the relay once the transaction has committed.
  */
-export async function enqueue(client: PoolClient, source: string, messages: OutboxMessage[]): Promise<OutboxRow[]> {
+export async function enqueue(client: PoolClient, source: string, topics: Topics, messages: OutboxMessage[]): Promise<OutboxRow[]> {
   if (messages.length === 0) return [];
-  const values = messages.map((m) => JSON.stringify(m.payload));
-  const { rows } = await client.query<{ id: string }>(
-    `INSERT INTO outbox (source, topic, message_key, payload)
-     SELECT $1, m.topic, m.message_key, m.payload FROM unnest($2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS m(topic, message_key, payload, n)
-     ORDER BY m.n RETURNING id`,
-    [source, messages.map((m) => m.topic), messages.map((m) => m.key), values],
-  );
+  const entries = messages.map((m) => outboxEntry(topics, m));
+  const { rows } = await client.query<{ id: string }>({
+    name: 'outbox-enqueue',
+    text: `${outboxInsert('$1', 'unnest($2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS m(topic, message_key, payload, n)')} RETURNING id`,
+    values: [source, entries.map((e) => e.topic), entries.map((e) => e.key), entries.map((e) => e.value)],
+  });
   // Ids are drawn in insertion order, which the ORDER BY fixes: the k-th smallest is the k-th message.
   const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return messages.map((m, k) => ({ id: String(ids[k]), topic: m.topic, key: m.key, value: values[k]! }));
+  return entries.map((e, k) => ({ id: String(ids[k]), ...e }));
 }
 
 export interface OutboxRelay {
@@ -43,19 +54,13 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
-const BATCH = 1000;
-/** A row still in the table this long after it was written was missed by the fast path: sweep it up. */
-const SWEEP_MS = 1000;
-const RETRY_MS = 250;
-/** Published rows are deleted together, at most this often: one statement for many rounds. */
-const DELETE_EVERY_MS = 100;
-
 /**
  * Publishes a source's outbox to Kafka. Rows its own process has just committed are handed over
  * in memory and published at once (the fast path); once Kafka has acknowledged them they are
  * deleted, in one statement every 100 ms or so. The table is read only to recover: at start, after a failed send (Kafka away), and
  * once a second for any row the fast path missed. Sends never overlap, and while recovering the
- * table is read in id order, so events of one key keep their order across an outage.
+ * table is read in id order, so events of one key keep their order across an outage. What to do
+ * when is decided by `RelayState`; this adapter does the SQL and the sends.
  *
  * A crash between the send and the delete sends those rows again on restart, so consumers must
  * tolerate duplicates (they do: orders and stock events carry ids).
@@ -67,123 +72,82 @@ export function startOutboxRelay(opts: { pool: Pool; producer: Producer; source:
   const swept = counter(opts.registry, 'outbox_swept_total', 'Outbox rows published from the table rather than handed over in memory', ['source']);
   const backlogGauge = gauge(opts.registry, 'outbox_backlog', 'Outbox messages not yet published', ['source']);
 
-  let queue: OutboxRow[] = [];
-  /** Ids queued or in flight, so a sweep does not queue a row twice. */
-  const known = new Set<string>();
-  /** Ids Kafka has acknowledged that are still in the table: a sweep must not publish them again. */
-  const published = new Set<string>();
-  let deletedAt = 0;
-  /** The table may hold rows the queue lacks: read it in id order until it is drained. */
-  let recovering = true;
-  let nextSweepAt = 0;
-  let running = false;
-  let again = false;
-  let stopped = false;
+  const state = new RelayState();
+  /** The latest run: stop() waits for it. */
+  let current: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
 
-  /** Queues unpublished rows written at least `olderThanMs` ago; returns how many the table gave. */
-  const sweep = async (olderThanMs: number): Promise<number> => {
-    const { rows } = await pool.query<{ id: string; topic: string; message_key: string; value: string }>(
-      `SELECT id, topic, message_key, payload::text AS value FROM outbox
+  const readTable = async (olderThanMs: number, limit: number): Promise<OutboxRow[]> => {
+    const { rows } = await pool.query<OutboxRow>(
+      `SELECT id, topic, message_key AS key, payload::text AS value FROM outbox
        WHERE source = $1 AND created_at <= clock_timestamp() - make_interval(secs => $2::float8 / 1000)
-       ORDER BY id LIMIT ${BATCH}`,
+       ORDER BY id LIMIT ${limit}`,
       [source, olderThanMs],
     );
-    const fresh = rows.filter((r) => !known.has(r.id) && !published.has(r.id));
-    for (const r of fresh) {
-      known.add(r.id);
-      queue.push({ id: r.id, topic: r.topic, key: r.message_key, value: r.value });
-    }
-    swept.inc({ source }, fresh.length);
-    return rows.length;
+    return rows;
   };
-
-  const round = async (): Promise<void> => {
-    let drained = true;
-    if (recovering || Date.now() >= nextSweepAt) {
-      drained = (await sweep(recovering ? 0 : SWEEP_MS)) < BATCH;
-      nextSweepAt = Date.now() + SWEEP_MS;
-    }
-    const batch = queue.splice(0, BATCH);
-    if (batch.length > 0) {
-      const byTopic = new Map<string, { key: string; value: string }[]>();
-      for (const r of batch) {
-        const list = byTopic.get(r.topic) ?? [];
-        list.push({ key: r.key, value: r.value });
-        byTopic.set(r.topic, list);
-      }
-      await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-      for (const r of batch) {
-        known.delete(r.id);
-        published.add(r.id);
-      }
-      publishedTotal.inc({ source }, batch.length);
-    }
-    if (recovering && drained) recovering = false;
-    if (published.size >= BATCH || (published.size > 0 && Date.now() - deletedAt >= DELETE_EVERY_MS)) await deletePublished();
-  };
-
-  const deletePublished = async () => {
-    const ids = [...published];
+  const deleteRows = async (ids: string[]) => {
     await pool.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
-    for (const id of ids) published.delete(id);
-    deletedAt = Date.now();
+    state.deleted(ids, Date.now());
+  };
+  const send = async (rows: OutboxRow[]) => {
+    const byTopic = new Map<string, { key: string; value: string }[]>();
+    for (const r of rows) {
+      const list = byTopic.get(r.topic) ?? [];
+      list.push({ key: r.key, value: r.value });
+      byTopic.set(r.topic, list);
+    }
+    await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    state.sent(rows);
+    publishedTotal.inc({ source }, rows.length);
   };
 
-  const run = async () => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    let delay = SWEEP_MS;
+  /** One run: the state's steps until it rests, then the timer for the next run. */
+  const steps = async (): Promise<void> => {
+    let restMs: number;
     try {
-      do {
-        again = false;
-        await round();
-        if (recovering || queue.length > 0) again = true;
-        // Nothing left to send but deletes still due: come back for them shortly.
-        else if (published.size > 0) delay = DELETE_EVERY_MS;
-      } while (again && !stopped);
+      for (;;) {
+        const step = state.next(Date.now());
+        if (step.kind === 'rest') {
+          restMs = step.delayMs;
+          break;
+        }
+        if (step.kind === 'sweep') swept.inc({ source }, state.swept(await readTable(step.olderThanMs, step.limit), step.limit, Date.now()));
+        else if (step.kind === 'send') await send(step.rows);
+        else await deleteRows(step.ids);
+      }
     } catch (err) {
       failures.inc({ source });
-      logger.warn({ err: (err as Error).message, backlog: queue.length }, 'outbox publish failed; retrying from the table');
-      // The table is the truth: drop what was queued and read it back in order.
-      recovering = true;
-      queue = [];
-      known.clear();
-      delay = RETRY_MS;
-    } finally {
-      backlogGauge.set({ source }, queue.length);
-      running = false;
-      schedule(delay);
+      logger.warn({ err: (err as Error).message, backlog: state.backlog }, 'outbox publish failed; retrying from the table');
+      restMs = state.failed();
     }
+    backlogGauge.set({ source }, state.backlog);
+    schedule(restMs);
+  };
+  const run = () => {
+    if (state.wake()) current = steps();
   };
   const schedule = (ms: number) => {
     if (stopped) return;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void run(), ms);
+    timer = setTimeout(run, ms);
   };
 
-  void run();
+  run();
   return {
     publish: (rows) => {
-      // While recovering, the table has these rows and is read in order: queueing them would overtake older ones.
-      if (recovering || stopped) return;
-      for (const r of rows) {
-        if (known.has(r.id)) continue;
-        known.add(r.id);
-        queue.push(r);
-      }
-      void run();
+      if (state.handOver(rows)) run();
     },
-    backlog: () => queue.length,
+    backlog: () => state.backlog,
     stop: async () => {
       stopped = true;
+      state.stop();
       if (timer) clearTimeout(timer);
-      while (running) await new Promise((r) => setTimeout(r, 10));
+      await current;
       // Left undeleted they would only be sent again after a restart: harmless, but avoidable.
-      if (published.size > 0) await deletePublished().catch(() => undefined);
+      const ids = state.deletable();
+      if (ids.length > 0) await deleteRows(ids).catch(() => undefined);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { counter, jsonMessage, type Logger, type Producer, type Registry, type ReplicaErrorReport } from '@ftlab/shared';
+import { counter, eventMessage, type Logger, type Producer, type Registry, type ReplicaErrorReport } from '@ftlab/shared';
 
 /** At most one report per replica and cause in this interval: a burst of reads must not flood the topic. */
 const MIN_INTERVAL_MS = 50;
@@ -23,7 +23,7 @@ export function createReporter(producer: Producer, topic: string, logger: Logger
     const batch = queue;
     queue = [];
     try {
-      await producer.send({ topic, messages: batch.map((r) => jsonMessage(r.instance_id, r)) });
+      await producer.send({ topic, messages: batch.map((r) => eventMessage('replicaErrors', r)) });
       for (const r of batch) sent.inc({ instance_id: r.instance_id, cause: r.cause });
     } catch (err) {
       logger.warn({ err: (err as Error).message, reports: batch.length }, 'could not publish error reports');
