@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { counter, histogram, type Logger, type Registry, type ReplicaErrorReport, type ReplicaId, type StockView } from '@ftlab/shared';
+import { counter, histogram, replicaErrorReportEvent, type Logger, type Registry, type ReplicaErrorReport, type ReplicaId, type StockView } from '@ftlab/shared';
 import { fanOut } from './fan-out';
 import type { Membership } from './membership';
 import { askAll, askProduct, failedAnswer, type Reply } from './replica-client';
@@ -159,9 +159,7 @@ export class Voter {
       this.deps.stats.outliers[instance_id]++;
       this.outliers.inc({ instance_id });
       const actual = answers.find((a) => a.instance_id === instance_id);
-      this.deps.report({
-        v: 1,
-        type: 'ReplicaErrorReport',
+      this.deps.report(replicaErrorReportEvent({
         instance_id,
         cause: 'incorrect_response',
         reporter: 'voter-svc',
@@ -170,7 +168,7 @@ export class Voter {
         expected: decision.value,
         actual: actual?.kind === 'value' ? actual.value : actual?.kind,
         detail: `replica ${instance_id} answered differently from the majority for ${productId} at the same log position`,
-      });
+      }));
     }
   }
 
@@ -245,15 +243,13 @@ function adviseStockRound(round: { asked: ReplicaId[]; replies: Reply<StockView[
 }
 
 function failureReport(instanceId: ReplicaId, cause: ReplicaErrorReport['cause'], productId: string): ReplicaErrorReport {
-  return {
-    v: 1,
-    type: 'ReplicaErrorReport',
+  return replicaErrorReportEvent({
     instance_id: instanceId,
     cause,
     reporter: 'voter-svc',
     product_id: productId,
     detail: `voter read of ${productId} failed: ${cause}`,
-  };
+  });
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
