@@ -25,7 +25,7 @@ import { loadConfig } from './config';
 import { crossCheck } from './consistency';
 import { dashboardRoutes } from './dashboard/routes';
 import { DEFAULT_DETECTOR_CONFIG, initialDetectorState } from './detector';
-import { fetchStock } from './prober';
+import { configureProber, fetchStock, watchMonitorLag } from './prober';
 import { monitorRoutes } from './routes';
 import { createMonitorStore } from './store';
 import { ReplicaWatcher } from './watcher';
@@ -81,6 +81,8 @@ runService(SERVICE, undefined, async (logger) => {
   finishApp(app, logger);
   const server = await listen(app, config.MONITOR_PORT, config.HOST);
   logger.info({ port: config.MONITOR_PORT, host: config.HOST, detector: detectorConfig }, 'listening');
+  configureProber(detectorConfig);
+  const stopLagWatch = watchMonitorLag();
   for (const w of watchers) w.start();
 
   // Cross-check the replicas' data on a loop of its own: it catches a lying replica without any
@@ -141,6 +143,7 @@ runService(SERVICE, undefined, async (logger) => {
       close: async () => {
         checking = false;
         clearInterval(saveCounters);
+        stopLagWatch();
         await Promise.all([...watchers.map((w) => w.stop()), consistencyLoop]);
       },
     },
