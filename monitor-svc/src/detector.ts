@@ -26,6 +26,7 @@
  * host shares is waited out (up to 2 s). Measured in virtual time by detector.bench.ts (numbers in the README).
  */
 import type { FailureCause, InstanceStatus } from '@ftlab/shared';
+import type { HostDelay } from './host-contention';
 
 /** Failures a probe of /health can observe by itself; wrong data is only ever reported from outside. */
 export type ProbeFailureCause = Exclude<FailureCause, 'incorrect_response'>;
@@ -33,7 +34,15 @@ export type ProbeFailureCause = Exclude<FailureCause, 'incorrect_response'>;
 /** One GET /health probe as the monitor saw it; `latencyMs` is the time until the answer or the give-up. */
 export type ProbeResult =
   | { ok: true; latencyMs: number }
-  | { ok: false; cause: ProbeFailureCause; latencyMs: number; /** Requests of this probe left unanswered (timeouts, see probe-round.ts); 1 if absent. */ unanswered?: number };
+  | {
+      ok: false;
+      cause: ProbeFailureCause;
+      latencyMs: number;
+      /** Requests of this probe left unanswered (timeouts, see probe-round.ts); 1 if absent. */
+      unanswered?: number;
+      /** For a timeout: the host's delay it was judged against, for logs and metrics. */
+      host?: HostDelay;
+    };
 
 export interface DetectorConfig {
   /** Probe period of a replica with no recent failure, and of an OFF replica (it needs no hurry). */

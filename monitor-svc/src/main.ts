@@ -41,6 +41,7 @@ runService(SERVICE, undefined, async (logger) => {
   const up = gauge(registry, 'monitor_instance_up', '1 while the monitor has the replica ON, 0 while OFF', ['instance_id']);
   const transitions = counter(registry, 'monitor_transitions_total', 'Replica status changes, by new status and cause', ['instance_id', 'to', 'cause']);
   const ttd = histogram(registry, 'monitor_time_to_detect_seconds', 'Failure start (injection, or last healthy probe) → OFF', ['cause'], [0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 5, 10]);
+  const hostDelaySeconds = histogram(registry, 'monitor_probe_host_delay_seconds', "At each probe timeout, the host's delay it was judged against: the monitor's own lag and the fastest peer's latency", ['instance_id', 'part'], [0.005, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2]);
   const reports = counter(registry, 'monitor_error_reports_total', 'Error reports received about a replica, by cause', ['instance_id', 'cause']);
 
   const pool = await prepareDatabase(config.DATABASE_URL);
@@ -51,7 +52,14 @@ runService(SERVICE, undefined, async (logger) => {
   const watchers = REPLICA_IDS.map(
     (id) =>
       new ReplicaWatcher(id, config.endpoints.inventory[id], initialDetectorState(persisted.get(id)?.status ?? 'OFF'), detectorConfig, {
-        probed: (instance, result, _timeoutMs) => probeSeconds.observe({ instance_id: instance, result: result.ok ? 'ok' : result.cause }, result.latencyMs / 1000),
+        probed: (instance, result, timeoutMs) => {
+          probeSeconds.observe({ instance_id: instance, result: result.ok ? 'ok' : result.cause }, result.latencyMs / 1000);
+          if (result.ok || result.cause !== 'timeout') return;
+          // A timeout is judged against the host's delay: what it was tells a frozen replica from a busy machine.
+          hostDelaySeconds.observe({ instance_id: instance, part: 'monitor_lag' }, (result.host?.monitorLagMs ?? 0) / 1000);
+          hostDelaySeconds.observe({ instance_id: instance, part: 'fastest_peer' }, (result.host?.fastestPeerMs ?? 0) / 1000);
+          logger.warn({ instance_id: instance, waited_ms: Math.round(result.latencyMs), timeout_ms: timeoutMs, unanswered: result.unanswered, host: result.host }, 'probe timed out');
+        },
         transitioned: async (instance, transition, detail, lastHealthyAt) => {
           try {
             if (transition.to === 'OFF') {

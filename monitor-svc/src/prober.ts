@@ -60,9 +60,10 @@ export function probeHealth(baseUrl: string, timeoutMs: number): Promise<ProbeRe
       const now = performance.now();
       evidence.lag(now, now - due);
       if (settled) return;
-      const step = roundStep({ startedAt, timeoutMs, sent }, now, now - due, evidence.delay(baseUrl, startedAt - config.hostLookbackMs, now), config);
+      const host = evidence.delay(baseUrl, startedAt - config.hostLookbackMs, now);
+      const step = roundStep({ startedAt, timeoutMs, sent }, now, now - due, host, config);
       if (step.action === 'give-up') {
-        settle({ ok: false, cause: 'timeout', latencyMs: now - startedAt, unanswered: step.unanswered });
+        settle({ ok: false, cause: 'timeout', latencyMs: now - startedAt, unanswered: step.unanswered, host });
         return;
       }
       if (step.hedge) send();

@@ -122,6 +122,48 @@ test('a replica lying about PROD-001 is OFF in under a second, and only answers 
   await underLoad('1', { type: 'incorrect', product_id: 'PROD-001' }, 'incorrect_response');
 });
 
+test('a replica frozen with SIGSTOP for 5 s is OFF well under a second, ON again after SIGCONT, and no read is wrong', async () => {
+  await allOn(30_000);
+  const pid = t.system.pidOf('inventory-2');
+  assert.ok(pid, 'inventory-2 runs');
+  const load = runLoad({
+    mode: 'query_inventory',
+    rps: 50,
+    durationS: 9,
+    products: SEED_PRODUCTS.map((p) => p.product_id),
+    endpoints: t.system.endpoints,
+    databaseUrl: t.db.options.connectionString,
+  });
+  await sleep(2000);
+  // Postgres's clock on both ends: the audit's detected_at is the monitor's transaction time.
+  const stoppedAt = (await t.db.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0]!.now;
+  process.kill(pid, 'SIGSTOP');
+  let audit: { cause: string; frozen_ms: number } | undefined;
+  try {
+    const offSince = async () =>
+      (
+        await t.db.query<{ cause: string; frozen_ms: number }>(
+          `SELECT cause, EXTRACT(EPOCH FROM detected_at - $1::timestamptz) * 1000 AS frozen_ms
+           FROM failure_audit WHERE instance_id = '2' AND detected_at >= $1 ORDER BY detected_at LIMIT 1`,
+          [stoppedAt],
+        )
+      ).rows[0];
+    await waitFor(async () => (audit = await offSince()) !== undefined, 4000, 'the frozen replica is OFF');
+    await sleep(Math.max(0, 5000 - (Date.now() - stoppedAt.getTime())));
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  assert.equal(audit!.cause, 'timeout');
+  // The goal is 400 ms; the bound leaves room for a machine this busy (the measured value is printed).
+  assert.ok(Number(audit!.frozen_ms) < 1000, `frozen → OFF in ${Math.round(Number(audit!.frozen_ms))} ms`);
+  const reads = (await load).totals;
+  assert.equal(reads.ok, reads.scheduled, `every read answered 200: ${JSON.stringify(reads.status_codes)}`);
+  assert.equal(reads.reads?.wrong, 0, 'no read returned anything but the majority value');
+  await allOn(30_000);
+  assert.equal(t.system.pidOf('inventory-2'), pid, 'the same process, thawed, not a restart');
+  console.log(`  SIGSTOP of inventory-2 for 5 s: OFF after ${Math.round(Number(audit!.frozen_ms))} ms, ON after SIGCONT, ${reads.scheduled} reads all answered`);
+});
+
 test('fault injection needs the token and validates its body without changing anything', async () => {
   const url = `${replicaUrl('2')}/admin/faults`;
   assert.equal((await postJson(url, { type: 'crash' })).status, 401);
