@@ -90,8 +90,8 @@ export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
   hedgeAfterMs: 50,
   hedgeIntervalMs: 50,
   maxRequestsPerProbe: 3,
-  hostDelayFactor: 2,
-  hostLookbackMs: 500,
+  hostDelayFactor: 3,
+  hostLookbackMs: 1000,
   maxProbeWaitMs: 2000,
 });
 

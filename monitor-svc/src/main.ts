@@ -54,7 +54,8 @@ runService(SERVICE, undefined, async (logger) => {
       new ReplicaWatcher(id, config.endpoints.inventory[id], initialDetectorState(persisted.get(id)?.status ?? 'OFF'), detectorConfig, {
         probed: (instance, result, timeoutMs) => {
           probeSeconds.observe({ instance_id: instance, result: result.ok ? 'ok' : result.cause }, result.latencyMs / 1000);
-          if (result.ok || result.cause !== 'timeout') return;
+          // Only a timeout against an ON replica is news; an OFF one times out on every probe.
+          if (result.ok || result.cause !== 'timeout' || byId.get(instance)?.state.status !== 'ON') return;
           // A timeout is judged against the host's delay: what it was tells a frozen replica from a busy machine.
           hostDelaySeconds.observe({ instance_id: instance, part: 'monitor_lag' }, (result.host?.monitorLagMs ?? 0) / 1000);
           hostDelaySeconds.observe({ instance_id: instance, part: 'fastest_peer' }, (result.host?.fastestPeerMs ?? 0) / 1000);
