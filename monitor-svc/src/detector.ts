@@ -90,7 +90,7 @@ export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
   hedgeAfterMs: 50,
   hedgeIntervalMs: 50,
   maxRequestsPerProbe: 3,
-  hostDelayFactor: 3,
+  hostDelayFactor: 5,
   hostLookbackMs: 1000,
   maxProbeWaitMs: 2000,
 });
