@@ -91,7 +91,7 @@ export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
   hedgeIntervalMs: 50,
   maxRequestsPerProbe: 3,
   hostDelayFactor: 5,
-  hostLookbackMs: 1000,
+  hostLookbackMs: 500,
   maxProbeWaitMs: 2000,
 });
 
