@@ -260,7 +260,8 @@ function run(sc: Scenario): void {
         const a = answer(r, now);
         if (a === null) return;
         io(a.at, (t) => {
-          evidence.answered(record, t);
+          if (a.answer.ok) evidence.answered(record, t);
+          else evidence.discard(record);
           if (!open()) return;
           const latencyMs = t - record.sentAt;
           settle(t, a.answer.ok ? { ok: true, latencyMs } : { ok: false, cause: a.answer.cause, latencyMs });

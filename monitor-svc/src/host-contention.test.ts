@@ -20,14 +20,21 @@ test('the host delay is the FASTEST peer’s worst latency: one slow or frozen p
   assert.deepEqual(e.delay('a', 900, 1600), { monitorLagMs: 0, fastestPeerMs: 300 });
 });
 
-test('every peer slow in the same window is the host’s delay; a crashed peer (refused at once) shows the host is fine', () => {
+test('every peer slow in the same window is the host’s delay; only requests overlapping the window count', () => {
   const e = new HostEvidence(5000);
   request(e, 'b', 1000, 450);
   request(e, 'c', 1000, 500);
   assert.equal(e.delay('a', 900, 1600).fastestPeerMs, 450);
-  request(e, 'c', 1100, 1); // c refuses at once: answered, so its worst is still 500, b's is 450
   request(e, 'b', 1700, 1);
-  assert.equal(e.delay('a', 1500, 1800).fastestPeerMs, 1, 'only requests overlapping the window count');
+  assert.equal(e.delay('a', 1510, 1800).fastestPeerMs, 1);
+});
+
+test('a discarded request (an error, a refused connection) is no evidence either way', () => {
+  const e = new HostEvidence(5000);
+  request(e, 'b', 1000, 450);
+  const refused = e.sent('c', 1000);
+  e.discard(refused);
+  assert.equal(e.delay('a', 900, 1600).fastestPeerMs, 450, 'a crashed peer does not make the host look fast');
 });
 
 test('the monitor’s own lag is its worst timer delay in the window; tiny drifts are noise', () => {

@@ -7,8 +7,9 @@
  *
  *  - its own event-loop lag: a timer due at d that fires at f means the monitor itself did not run
  *    during [d, f], so no request it timed in that span can be blamed on a replica;
- *  - every request to every replica: when it left and when it was answered (any answer: a refused
- *    connection is an instant answer from the host's point of view).
+ *  - every request to every replica: when it left and when a live process answered it. Only a
+ *    healthy answer counts: a refused connection is the kernel's answer and a crashed peer's says
+ *    nothing about whether the host schedules processes in time; such requests are discarded.
  *
  * The host's delay for replica X over a window has two parts: the monitor's worst lag (time it did
  * not look, added to X's deadline) and the FASTEST peer's worst latency (X may take a multiple of
@@ -56,6 +57,11 @@ export class HostEvidence {
 
   answered(record: RequestRecord, at: number): void {
     record.answeredAt ??= at;
+  }
+
+  /** The request was answered with an error: no evidence of how fast the host serves. */
+  discard(record: RequestRecord): void {
+    this.requests = this.requests.filter((r) => r !== record);
   }
 
   /** A monitor timer due `lagMs` ago fired at `at`; lags of a few ms are noise and not kept. */

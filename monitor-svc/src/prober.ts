@@ -51,7 +51,8 @@ export function probeHealth(baseUrl: string, timeoutMs: number): Promise<ProbeRe
       void healthRequest(baseUrl, config.maxProbeWaitMs).then((answer) => {
         const at = performance.now();
         if (answer.ok === false && answer.cause === 'timeout') return; // the round's deadline decides that
-        evidence.answered(record, at);
+        if (answer.ok) evidence.answered(record, at);
+        else evidence.discard(record);
         const latencyMs = at - record.sentAt;
         settle(answer.ok ? { ok: true, latencyMs } : { ok: false, cause: answer.cause, latencyMs });
       });
