@@ -1,12 +1,18 @@
 /**
  * Virtual-time simulation of the failure detector, shared by detector.test.ts (which asserts on it) and
- * runnable on its own to print the numbers: `npx tsc -b && node monitor-svc/dist/detector.bench.js`.
+ * runnable on its own to print the numbers: `npx tsc -b && node monitor-svc/dist/detector.bench.js 20`.
  *
- * Model. The monitor probes, waits min(latency, timeout), feeds the result, then waits nextProbeDelayMs.
+ * Model. One monitor probes three replicas, each on its own loop, exactly as watcher.ts and prober.ts do:
+ * a probe is a round of probe-round.ts (hedged requests, a deadline stretched by the host's delay from
+ * host-contention.ts), its result goes to observeProbe, and the next round starts nextProbeDelayMs later.
  * A healthy /health answers in a few ms (log-normal, median 3 ms, with a 1 % tail of 20-80 ms load spikes)
- * and the process freezes for GC pauses of 100-200 ms, on average every 10 s; a probe that arrives during a
- * pause is answered when it ends. Faults start at a uniformly random instant after a 2 s warm-up, so at a
- * random phase of the probe schedule; a probe sent before the fault start sees a healthy replica.
+ * and each replica freezes for GC pauses of 100-200 ms, on average every 10 s; a request that arrives during
+ * a pause is answered when it ends. With CONTENTION, the host stalls in bursts of 100-800 ms (a CPU hog
+ * competing for the cores): the monitor and every replica stop at the burst's start and each resumes at its
+ * own random point in the burst's second half, so the monitor often runs again while a replica is still
+ * stalled. A monitor timer due during its own stall fires when it resumes, before the answers waiting in its
+ * sockets (Node runs timers before I/O). Faults start at a uniformly random instant after a 2 s warm-up, so
+ * at a random phase of the probe schedule.
  */
 import {
   DEFAULT_DETECTOR_CONFIG,
@@ -19,6 +25,8 @@ import {
   type DetectorState,
   type ProbeResult,
 } from './detector';
+import { HostEvidence, NO_HOST_DELAY } from './host-contention';
+import { roundStep } from './probe-round';
 
 export type Rng = () => number;
 
@@ -41,11 +49,12 @@ function normal(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
 }
 
-/** What a replica does with a probe sent at time `t`: how long it takes to answer, or how it fails. */
-export type Server = (t: number) => { ok: true; latencyMs: number } | { ok: false; cause: 'crash' | 'http_error'; latencyMs: number };
+/** How a replica answers a request that reaches its process at `t`; null: accepted, never answered (frozen). */
+export type Answer = { ok: true; latencyMs: number } | { ok: false; cause: 'crash' | 'http_error'; latencyMs: number };
+export type Server = (t: number) => Answer | null;
 
 export interface HealthyOptions {
-  /** Independent probability that a probe fails with a 5xx or reset for no lasting reason. */
+  /** Independent probability that a request fails with a 5xx or reset for no lasting reason. */
   failureProbability: number;
   /** Mean time between GC pauses. */
   meanPauseGapMs: number;
@@ -55,7 +64,7 @@ export interface HealthyOptions {
 
 export const HEALTHY: HealthyOptions = { failureProbability: 0.01, meanPauseGapMs: 10_000, pauseMinMs: 100, pauseMaxMs: 200 };
 
-/** A fault-free replica under load. Calls must come with non-decreasing `t` (the pause schedule advances). */
+/** A fault-free replica under load. Calls should come with non-decreasing `t` (the pause schedule advances). */
 export function healthyServer(rng: Rng, opts: HealthyOptions = HEALTHY): Server {
   let pauseStart = exponential(rng, opts.meanPauseGapMs);
   let pauseEnd = pauseStart + uniform(rng, opts.pauseMinMs, opts.pauseMaxMs);
@@ -71,32 +80,119 @@ export function healthyServer(rng: Rng, opts: HealthyOptions = HEALTHY): Server 
   };
 }
 
-export type Fault = 'crash' | 'latency' | 'intermittent';
+export const FAULTS = ['crash', 'latency', 'intermittent', 'frozen'] as const;
+export type Fault = (typeof FAULTS)[number];
 
-/** The replica after the fault started; `healthy` serves the probes an intermittent fault lets through. */
+/** The replica after the fault started; `healthy` serves the requests an intermittent fault lets through. */
 export function faultyServer(fault: Fault, rng: Rng, healthy: Server): Server {
   switch (fault) {
     case 'crash':
-      return () => ({ ok: false, cause: 'crash', latencyMs: 1 }); // connection refused at once
+      return () => ({ ok: false, cause: 'crash', latencyMs: 1 }); // connection refused at once, by the kernel
     case 'latency':
       return (t) => {
         const h = healthy(t);
-        return { ok: true, latencyMs: 1200 * uniform(rng, 0.8, 1.2) + h.latencyMs };
+        return { ok: true, latencyMs: 1200 * uniform(rng, 0.8, 1.2) + (h?.latencyMs ?? 0) };
       };
     case 'intermittent':
       return (t) => (rng() < 0.5 ? { ok: false, cause: 'http_error', latencyMs: 2 } : healthy(t));
+    case 'frozen':
+      return () => null; // SIGSTOP: the kernel accepts the connection, nobody reads it
   }
 }
 
-/** One probe as the monitor sees it: the server's answer, cut at the timeout. */
-function probe(server: Server, t: number, timeoutMs: number): ProbeResult {
-  const r = server(t);
-  if (r.latencyMs >= timeoutMs) return { ok: false, cause: 'timeout', latencyMs: timeoutMs };
-  return r;
+export interface ContentionOptions {
+  /** Mean gap between the end of one burst and the start of the next. */
+  meanGapMs: number;
+  minMs: number;
+  maxMs: number;
+  /** Each process resumes at a uniformly random fraction of the burst in [resumeFrom, 1]. */
+  resumeFrom: number;
 }
 
+/** Two busy loops on two cores beside the system: stalls of 100-800 ms every few seconds. */
+export const CONTENTION: ContentionOptions = { meanGapMs: 3000, minMs: 100, maxMs: 800, resumeFrom: 0.5 };
+
+/** Process 0 is the monitor, 1..3 the replicas. */
+const MONITOR = 0;
+const PROCESSES = 4;
+
+/** When each process may run: bursts of contention, generated lazily as time advances. */
+class Host {
+  private bursts: { start: number; resume: number[] }[] = [];
+  private nextStart: number;
+
+  constructor(
+    private readonly rng: Rng,
+    private readonly opts: ContentionOptions | undefined,
+  ) {
+    this.nextStart = opts ? exponential(rng, opts.meanGapMs) : Infinity;
+  }
+
+  /** The earliest time at or after `t` at which process `p` runs. */
+  ready(p: number, t: number): number {
+    const opts = this.opts;
+    if (!opts) return t;
+    while (this.nextStart <= t) {
+      const start = this.nextStart;
+      const length = uniform(this.rng, opts.minMs, opts.maxMs);
+      const resume = Array.from({ length: PROCESSES }, () => start + length * uniform(this.rng, opts.resumeFrom, 1));
+      this.bursts.push({ start, resume });
+      this.nextStart = start + length + exponential(this.rng, opts.meanGapMs);
+      if (this.bursts.length > 8) this.bursts.shift();
+    }
+    for (const b of this.bursts) if (t >= b.start && t < b.resume[p]!) return b.resume[p]!;
+    return t;
+  }
+}
+
+/** Events in virtual time; at equal times timers run before I/O, as in Node's event loop. */
+class Clock {
+  private heap: { at: number; order: number; run: (at: number) => void }[] = [];
+  private seq = 0;
+  now = 0;
+
+  at(time: number, kind: 'timer' | 'io', run: (at: number) => void): void {
+    // order: timers first at equal times, then insertion order.
+    const item = { at: time, order: (kind === 'timer' ? 0 : 1) * 1e12 + this.seq++, run };
+    const h = this.heap;
+    h.push(item);
+    for (let i = h.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (!before(h[i]!, h[parent]!)) break;
+      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      i = parent;
+    }
+  }
+
+  /** Runs events in order until none is left, one is past `endMs`, or `stop()` is true. */
+  runUntil(endMs: number, stop: () => boolean): void {
+    const h = this.heap;
+    while (h.length > 0 && !stop()) {
+      const top = h[0]!;
+      if (top.at > endMs) break;
+      const last = h.pop()!;
+      if (h.length > 0) {
+        h[0] = last;
+        for (let i = 0; ; ) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let m = i;
+          if (l < h.length && before(h[l]!, h[m]!)) m = l;
+          if (r < h.length && before(h[r]!, h[m]!)) m = r;
+          if (m === i) break;
+          [h[i], h[m]] = [h[m]!, h[i]!];
+          i = m;
+        }
+      }
+      this.now = top.at;
+      top.run(top.at);
+    }
+  }
+}
+const before = (a: { at: number; order: number }, b: { at: number; order: number }) => a.at < b.at || (a.at === b.at && a.order < b.order);
+
 /**
- * Reads the voter sends this replica while clients are reading (one per client read): a failed or
+ * Reads the voter sends each replica while clients are reading (one per client read): a failed or
  * late one is reported to the monitor, at most once per `minGapMs`, arriving `delayMs` later.
  */
 export interface PassiveReads {
@@ -109,55 +205,116 @@ export interface PassiveReads {
 /** The experiment's standard load: 50 reads/s, the voter's 300 ms deadline, its 50 ms report spacing. */
 export const STANDARD_LOAD: PassiveReads = { intervalMs: 20, deadlineMs: 300, minGapMs: 50, delayMs: 20 };
 
-/**
- * Runs the probe loop from time 0 until `onOff` (called at each OFF transition) returns true or time
- * passes `endMs`. With `passive`, the voter's reports of failed reads arrive as hints: each one
- * wakes a waiting probe loop at once and speeds up the next probes (see observeHint).
- */
-function run(
-  config: Readonly<DetectorConfig>,
-  serverAt: (t: number) => Server,
-  state: DetectorState,
-  endMs: number,
-  onOff: (t: number, s: DetectorState) => boolean,
-  passive?: PassiveReads,
-): { t: number; state: DetectorState } {
-  let t = 0;
-  let nextRead = passive ? 0 : Infinity;
-  let lastReport = -Infinity;
-  const hints: number[] = [];
-  const readUntil = (until: number) => {
-    for (; passive && nextRead < until; nextRead += passive.intervalMs) {
-      const r = probe(serverAt(nextRead), nextRead, passive.deadlineMs);
-      const at = nextRead + r.latencyMs + passive.delayMs;
-      if (!r.ok && at - lastReport >= passive.minGapMs) {
-        hints.push(at);
-        lastReport = at;
-      }
-    }
-    hints.sort((a, b) => a - b);
+interface Scenario {
+  config: Readonly<DetectorConfig>;
+  /** The server of replica `r` (1..3) for a request reaching it at `t`. */
+  serverAt: (r: number, t: number) => Server;
+  host: Host;
+  passive?: PassiveReads;
+  /** Called at each OFF transition of replica `r`; returning true ends the run. */
+  onOff: (r: number, t: number, s: DetectorState) => boolean;
+  endMs: number;
+}
+
+/** Runs the monitor and its three replicas until `onOff` says stop or time passes `endMs`. */
+function run(sc: Scenario): void {
+  const { config, host } = sc;
+  const clock = new Clock();
+  const hostAware = config.hostDelayFactor > 0;
+  const evidence = new HostEvidence(config.hostLookbackMs + config.maxProbeWaitMs);
+  let stopped = false;
+  // Monitor timers fire when the monitor runs; answers are read when it runs, after its due timers.
+  const timer = (due: number, fn: (now: number, due: number) => void) => clock.at(host.ready(MONITOR, due), 'timer', (now) => fn(now, due));
+  const io = (at: number, fn: (now: number) => void) => clock.at(host.ready(MONITOR, at), 'io', fn);
+  /** When replica `r` answers a request sent at `t`; null if never. */
+  const answer = (r: number, t: number): { at: number; answer: Answer } | null => {
+    const arrives = host.ready(r, t);
+    const a = sc.serverAt(r, arrives)(arrives);
+    if (a === null) return null;
+    // A refused connection is the kernel's answer: it does not wait for the (dead) process.
+    return { at: (!a.ok && a.cause === 'crash' ? t : arrives) + a.latencyMs, answer: a };
   };
-  while (t < endMs) {
-    const result = probe(serverAt(t), t, probeTimeoutMs(state, config));
-    t += result.latencyMs;
-    readUntil(t + config.intervalMs);
-    while (hints.length > 0 && hints[0]! <= t) {
-      hints.shift();
+
+  for (let r = 1; r <= 3; r++) {
+    const id = `replica-${r}`;
+    let state = initialDetectorState('ON');
+    let round = 0;
+    let sleeping: number | null = null; // the round the pending wake-up timer would start
+    const settle = (now: number, result: ProbeResult) => {
+      const step = observeProbe(state, result, config);
+      state = step.state;
+      if (step.transition?.to === 'OFF' && sc.onOff(r, now, state)) stopped = true;
+      const next = ++round;
+      sleeping = next;
+      timer(now + nextProbeDelayMs(state, config), (t) => sleeping === next && startRound(t));
+    };
+    const startRound = (startedAt: number) => {
+      sleeping = null;
+      const mine = ++round;
+      const timeoutMs = probeTimeoutMs(state, config);
+      let sent = 0;
+      const open = () => round === mine;
+      const send = (now: number) => {
+        sent++;
+        const record = evidence.sent(id, now);
+        const a = answer(r, now);
+        if (a === null) return;
+        io(a.at, (t) => {
+          if (a.answer.ok) evidence.answered(record, t);
+          else evidence.discard(record);
+          if (!open()) return;
+          const latencyMs = t - record.sentAt;
+          settle(t, a.answer.ok ? { ok: true, latencyMs } : { ok: false, cause: a.answer.cause, latencyMs });
+        });
+      };
+      const wake = (now: number, due: number) => {
+        evidence.lag(now, now - due);
+        if (!open()) return;
+        const delay = hostAware ? evidence.delay(id, startedAt - config.hostLookbackMs, now) : NO_HOST_DELAY;
+        const step = roundStep({ startedAt, timeoutMs, sent }, now, now - due, delay, config);
+        if (step.action === 'give-up') return settle(now, { ok: false, cause: 'timeout', latencyMs: now - startedAt, unanswered: step.unanswered });
+        if (step.hedge) send(now);
+        // Due now: after the answers already waiting, as setTimeout(0) in prober.ts.
+        if (step.wakeAt <= now) clock.at(now, 'io', (t) => wake(t, now));
+        else timer(step.wakeAt, wake);
+      };
+      send(startedAt);
+      wake(startedAt, startedAt);
+    };
+    const hint = () => {
       state = observeHint(state, config);
-    }
-    const step = observeProbe(state, result, config);
-    state = step.state;
-    if (step.transition?.to === 'OFF' && onOff(t, state)) break;
-    const next = t + nextProbeDelayMs(state, config);
-    // A hint during the wait wakes the loop: the next probe goes out when the hint arrives.
-    if (hints.length > 0 && hints[0]! < next) {
-      t = hints.shift()!;
-      state = observeHint(state, config);
-    } else {
-      t = next;
+      // A hint wakes a loop waiting between probes; a probe in flight is left to finish.
+      if (sleeping !== null) startRound(clock.now);
+    };
+    timer(uniform(mulberry32(r), 0, config.intervalMs), startRound);
+
+    const passive = sc.passive;
+    if (passive) {
+      let lastReport = -Infinity;
+      const read = (t: number) => {
+        const a = answer(r, t);
+        const latency = a === null ? Infinity : a.at - t;
+        if (a === null || !a.answer.ok || latency >= passive.deadlineMs) {
+          const at = t + Math.min(latency, passive.deadlineMs) + passive.delayMs;
+          if (at - lastReport >= passive.minGapMs) {
+            lastReport = at;
+            io(at, hint);
+          }
+        }
+        clock.at(t + passive.intervalMs, 'io', read);
+      };
+      clock.at(0, 'io', read);
     }
   }
-  return { t, state };
+  if (hostAware) {
+    const SAMPLE_MS = 20; // prober.ts's watchMonitorLag
+    const sample = (now: number, due: number) => {
+      evidence.lag(now, now - due);
+      timer(now + SAMPLE_MS, sample);
+    };
+    timer(SAMPLE_MS, sample);
+  }
+  clock.runUntil(sc.endMs, () => stopped);
 }
 
 export interface DetectionRun {
@@ -168,7 +325,7 @@ export interface DetectionRun {
 }
 
 /**
- * `trials` independent runs: a replica is healthy (warmed up, no random failures, so the measured time is
+ * `trials` independent runs: replica 1 is healthy (warmed up, no random failures, so the measured time is
  * the fault's) then the fault starts at 2 s + U(0, intervalMs). Measures fault start → OFF.
  */
 export function simulateDetection(
@@ -177,45 +334,65 @@ export function simulateDetection(
   seed: number,
   config: Readonly<DetectorConfig> = DEFAULT_DETECTOR_CONFIG,
   passive?: PassiveReads,
+  contention?: ContentionOptions,
 ): DetectionRun {
   const rng = mulberry32(seed);
   const ttdMs: number[] = [];
   const causes: string[] = [];
+  const quiet = { ...HEALTHY, failureProbability: 0 };
   for (let i = 0; i < trials; i++) {
-    const healthy = healthyServer(rng, { ...HEALTHY, failureProbability: 0 });
-    const faulty = faultyServer(fault, rng, healthy);
+    const servers = [healthyServer(rng, quiet), healthyServer(rng, quiet), healthyServer(rng, quiet)];
+    const faulty = faultyServer(fault, rng, servers[0]!);
     const faultStart = 2000 + uniform(rng, 0, config.intervalMs);
-    run(config, (t) => (t < faultStart ? healthy : faulty), initialDetectorState('ON'), faultStart + 60_000, (t, s) => {
-      if (t < faultStart) throw new Error(`false OFF during warm-up at ${t.toFixed(0)} ms`);
-      ttdMs.push(t - faultStart);
-      causes.push(s.offCause ?? 'none');
-      return true;
-    }, passive);
+    run({
+      config,
+      host: new Host(rng, contention),
+      passive,
+      endMs: faultStart + 60_000,
+      serverAt: (r, t) => (r === 1 && t >= faultStart ? faulty : servers[r - 1]!),
+      onOff: (r, t, s) => {
+        if (r !== 1) return false; // a peer's rare false OFF is counted by simulateFalseOffs
+        if (t < faultStart) throw new Error(`false OFF during warm-up at ${t.toFixed(0)} ms`);
+        ttdMs.push(t - faultStart);
+        causes.push(s.offCause ?? 'none');
+        return true;
+      },
+    });
     if (ttdMs.length !== i + 1) throw new Error(`${fault}: not detected within 60 s`);
   }
   return { ttdMs, causes };
 }
 
-/** A fault-free replica (HEALTHY by default) probed for `durationMs`: returns how often it went OFF. */
+/** Three fault-free replicas (HEALTHY by default) probed for `durationMs`: how often one of them went OFF. */
 export function simulateFalseOffs(
   durationMs: number,
   seed: number,
   config: Readonly<DetectorConfig> = DEFAULT_DETECTOR_CONFIG,
   opts: HealthyOptions = HEALTHY,
   passive?: PassiveReads,
+  contention?: ContentionOptions,
 ): { falseOffs: number; probes: number } {
   const rng = mulberry32(seed);
-  const server = healthyServer(rng, opts);
-  let falseOffs = 0;
   let probes = 0;
-  const counting: Server = (t) => {
-    probes++;
-    return server(t);
-  };
-  run(config, () => counting, initialDetectorState('ON'), durationMs, () => {
-    falseOffs++;
-    return false; // keep going: it recovers after recoveryThreshold healthy probes
-  }, passive);
+  const servers = [1, 2, 3].map((): Server => {
+    const s = healthyServer(rng, opts);
+    return (t) => {
+      probes++;
+      return s(t);
+    };
+  });
+  let falseOffs = 0;
+  run({
+    config,
+    host: new Host(rng, contention),
+    passive,
+    endMs: durationMs,
+    serverAt: (r) => servers[r - 1]!,
+    onOff: () => {
+      falseOffs++;
+      return false; // keep going: it recovers after recoveryThreshold healthy probes
+    },
+  });
   return { falseOffs, probes };
 }
 
@@ -229,6 +406,7 @@ export function quantile(values: readonly number[], q: number): number {
 
 /** The seed rule, for comparison: 3 in a row, fixed 1 s timeout, 200 ms interval, no window, no suspicion. */
 export const SEED_RULE: Readonly<DetectorConfig> = Object.freeze({
+  ...DEFAULT_DETECTOR_CONFIG,
   intervalMs: 200,
   suspectIntervalMs: 200,
   failureThreshold: 3,
@@ -238,7 +416,19 @@ export const SEED_RULE: Readonly<DetectorConfig> = Object.freeze({
   minTimeoutMs: 1000,
   maxTimeoutMs: 1000,
   timeoutDeviations: 0,
+  maxRequestsPerProbe: 1,
+  hostDelayFactor: 0,
 });
+
+/** The detector before issue 13: one request per probe, timeouts blind to the host, suspects probed every 20 ms. */
+export const PREVIOUS_RULE: Readonly<DetectorConfig> = Object.freeze({
+  ...DEFAULT_DETECTOR_CONFIG,
+  suspectIntervalMs: 20,
+  maxRequestsPerProbe: 1,
+  hostDelayFactor: 0,
+});
+
+export type TtdQuantiles = { p50: number; p99: number; max: number };
 
 /** p50/p99 time-to-detect per fault, as printed by the bench and the test. */
 export function ttdReport(
@@ -246,29 +436,35 @@ export function ttdReport(
   trials = 2000,
   seed = 42,
   passive?: PassiveReads,
-): Record<Fault, { p50: number; p99: number; max: number }> {
-  const out = {} as Record<Fault, { p50: number; p99: number; max: number }>;
-  for (const fault of ['crash', 'latency', 'intermittent'] as const) {
-    const { ttdMs } = simulateDetection(fault, trials, seed, config, passive);
+  contention?: ContentionOptions,
+): Record<Fault, TtdQuantiles> {
+  const out = {} as Record<Fault, TtdQuantiles>;
+  for (const fault of FAULTS) {
+    const { ttdMs } = simulateDetection(fault, trials, seed, config, passive, contention);
     out[fault] = { p50: quantile(ttdMs, 0.5), p99: quantile(ttdMs, 0.99), max: quantile(ttdMs, 1) };
   }
   return out;
 }
 
 if (require.main === module) {
-  const hours = Number(process.argv[2] ?? 100);
+  const hours = Number(process.argv[2] ?? 20);
+  const trials = Number(process.argv[3] ?? 2000);
+  const f = (v: number) => v.toFixed(0).padStart(6);
   for (const [name, config, passive] of [
-    ['default, standard load (50 reads/s reported by the voter)', DEFAULT_DETECTOR_CONFIG, STANDARD_LOAD],
-    ['default, probes only (no client traffic)', DEFAULT_DETECTOR_CONFIG, undefined],
+    ['new rule (hedged probes, host-aware), standard load (50 reads/s reported by the voter)', DEFAULT_DETECTOR_CONFIG, STANDARD_LOAD],
+    ['new rule, probes only (no client traffic)', DEFAULT_DETECTOR_CONFIG, undefined],
+    ['previous rule, standard load', PREVIOUS_RULE, STANDARD_LOAD],
+    ['previous rule, probes only', PREVIOUS_RULE, undefined],
     ['seed rule', SEED_RULE, undefined],
   ] as const) {
     console.log(name);
-    for (const [fault, q] of Object.entries(ttdReport(config, 2000, 42, passive))) {
-      const f = (v: number) => v.toFixed(0).padStart(5);
-      console.log(`  ${fault.padEnd(12)} TTD ms over 2000 trials: p50 ${f(q.p50)}  p99 ${f(q.p99)}  max ${f(q.max)}`);
+    for (const [fault, q] of Object.entries(ttdReport(config, trials, 42, passive))) {
+      console.log(`  ${fault.padEnd(12)} TTD ms over ${trials} trials: p50 ${f(q.p50)}  p99 ${f(q.p99)}  max ${f(q.max)}`);
     }
-    const fp = simulateFalseOffs(hours * 3_600_000, 7, config, HEALTHY, passive);
-    const rate = (fp.probes / (hours * 3600)).toFixed(1);
-    console.log(`  healthy (1 % failures, GC pauses): ${fp.falseOffs} false OFF in ${hours} h = ${(fp.falseOffs / hours).toFixed(3)}/h at ${rate} probes/s`);
+    for (const [profile, contention] of [['healthy', undefined], ['healthy + host contention', CONTENTION]] as const) {
+      const fp = simulateFalseOffs(hours * 3_600_000, 7, config, HEALTHY, passive, contention);
+      const rate = (fp.probes / (hours * 3600 * 3)).toFixed(1);
+      console.log(`  ${profile.padEnd(26)} ${fp.falseOffs} false OFF in ${hours} h of 3 replicas = ${(fp.falseOffs / hours).toFixed(2)}/h (${rate} requests/s per replica)`);
+    }
   }
 }

@@ -3,25 +3,30 @@
  * probes (and with reports of wrong data). The monitor owns the clock, the HTTP calls and the loop; this
  * module only decides, so every rule is tested in virtual time (detector.bench.ts has the simulation).
  *
- * Design. Probe every 50 ms; while any failure is among the last 10 probes, every 20 ms, so a suspicion is
- * confirmed or cleared within a few hundred ms. The probe timeout follows the observed /health latency
- * (RFC 6298: smoothed latency + 4 x deviation) clamped to [200, 300] ms: a healthy /health answers in a few
- * ms, so a 1200 ms one times out after 200 ms instead of 1 s. A replica goes OFF on EITHER rule: 3
- * consecutive failures (crash, latency: every probe fails) OR 4 of the last 10 probes failed (intermittent
- * 5xx, where runs of 3 are rare; timeouts count only toward the first rule). The OFF cause is the most frequent failure in the window. It comes back
- * ON after 5 consecutive successes. A replica reported for wrong data is OFF at once and QUARANTINED: its
- * /health is fine (a liar, not a corpse), so only 5 consecutive consistency checks that match the majority,
- * plus 5 healthy probes, release it.
+ * Design. Probe every 200 ms; while any failure is among the last 10 probes, every 5 ms, so a suspicion is
+ * confirmed or cleared within a few tens of ms. The probe timeout follows the observed /health latency
+ * (RFC 6298: smoothed latency + 4 x deviation) clamped to [200, 300] ms. A probe is hedged (probe-round.ts):
+ * still unanswered after 50 ms, it sends a second request beside the first, and a third 50 ms later, and
+ * each request left unanswered at the timeout counts as a failed probe, so a frozen or 1200 ms replica
+ * is three overdue probes after ONE timeout instead of three in a row. That timeout is stretched by the
+ * host's own delay (host-contention.ts): silence that the monitor or every peer shares is the machine's,
+ * and only silence relative to the others convicts. A replica goes OFF on EITHER rule: 3 consecutive
+ * failures (crash, latency, frozen) OR 4 of the last 10 probes failed (intermittent 5xx, where runs of 3
+ * are rare; timeouts count only toward the first rule). The OFF cause is the most frequent failure in the
+ * window. It comes back ON after 5 consecutive successes. A replica reported for wrong data is OFF at once
+ * and QUARANTINED: its /health is fine (a liar, not a corpse), so only 5 consecutive consistency checks that
+ * match the majority, plus 5 healthy probes, release it.
  *
  * False-positive trade-off. Fewer failures or fewer probes per decision detect faster but flag healthy
  * replicas more often. At the seed's 200 ms interval, probes alone cannot catch intermittent 50 % failures
  * within 1 s at p99 (4 healthy-looking probes in a row happen 1 time in 16), so the voter's failed reads
  * are used as hints (observeHint): they speed up probing, and only probes convict. Timeouts only count
- * in a row: the ratio rule looks at answered errors, because a healthy replica on a saturated host misses
- * a deadline now and then. The 200 ms timeout floor keeps GC pauses and scheduling delays below it from
- * counting at all. Measured in virtual time by detector.bench.ts (numbers in the README).
+ * in a row: the ratio rule looks at answered errors. One replica silent for the whole 200 ms floor while
+ * its peers answer is convicted, so a GC pause of a single replica must stay below it; a stall the whole
+ * host shares is waited out (up to 2 s). Measured in virtual time by detector.bench.ts (numbers in the README).
  */
 import type { FailureCause, InstanceStatus } from '@ftlab/shared';
+import type { HostDelay } from './host-contention';
 
 /** Failures a probe of /health can observe by itself; wrong data is only ever reported from outside. */
 export type ProbeFailureCause = Exclude<FailureCause, 'incorrect_response'>;
@@ -29,7 +34,15 @@ export type ProbeFailureCause = Exclude<FailureCause, 'incorrect_response'>;
 /** One GET /health probe as the monitor saw it; `latencyMs` is the time until the answer or the give-up. */
 export type ProbeResult =
   | { ok: true; latencyMs: number }
-  | { ok: false; cause: ProbeFailureCause; latencyMs: number };
+  | {
+      ok: false;
+      cause: ProbeFailureCause;
+      latencyMs: number;
+      /** Requests of this probe left unanswered (timeouts, see probe-round.ts); 1 if absent. */
+      unanswered?: number;
+      /** For a timeout: the host's delay it was judged against, for logs and metrics. */
+      host?: HostDelay;
+    };
 
 export interface DetectorConfig {
   /** Probe period of a replica with no recent failure, and of an OFF replica (it needs no hurry). */
@@ -50,11 +63,23 @@ export interface DetectorConfig {
   maxTimeoutMs: number;
   /** Timeout = smoothed latency + this × latency deviation (RFC 6298 uses 4). */
   timeoutDeviations: number;
+  /** A probe unanswered this long sends another request beside it (a hedge), without waiting for its timeout. */
+  hedgeAfterMs: number;
+  /** Spacing of further hedges. */
+  hedgeIntervalMs: number;
+  /** Requests one probe may have in flight; each one left unanswered at the timeout counts as a failed probe. */
+  maxRequestsPerProbe: number;
+  /** A probe waits at least this many times the host's own delay (the monitor's lag, the fastest peer's latency). */
+  hostDelayFactor: number;
+  /** How far back the host's delay is looked at, before the probe started. */
+  hostLookbackMs: number;
+  /** The longest a probe waits however slow the host is: a frozen replica on a frozen host is still convicted. */
+  maxProbeWaitMs: number;
 }
 
 export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
   intervalMs: 200,
-  suspectIntervalMs: 20,
+  suspectIntervalMs: 5,
   failureThreshold: 3,
   windowSize: 10,
   windowFailures: 4,
@@ -62,6 +87,12 @@ export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
   minTimeoutMs: 200,
   maxTimeoutMs: 300,
   timeoutDeviations: 4,
+  hedgeAfterMs: 50,
+  hedgeIntervalMs: 50,
+  maxRequestsPerProbe: 3,
+  hostDelayFactor: 5,
+  hostLookbackMs: 500,
+  maxProbeWaitMs: 2000,
 });
 
 /** Latency of successful probes, smoothed as TCP does for its retransmission timer (RFC 6298). */
@@ -127,11 +158,13 @@ export function observeProbe(
   config: Readonly<DetectorConfig> = DEFAULT_DETECTOR_CONFIG,
 ): DetectorStep {
   const entry: WindowEntry = result.ok ? 'ok' : result.cause;
-  const window = [...state.window, entry].slice(-config.windowSize);
+  // A hedged probe whose requests all went unanswered is that many overdue probes, seen at once.
+  const count = result.ok ? 1 : Math.max(1, result.unanswered ?? 1);
+  const window = [...state.window, ...Array<WindowEntry>(count).fill(entry)].slice(-config.windowSize);
   const next: DetectorState = {
     ...state,
     window,
-    consecutiveFailures: result.ok ? 0 : state.consecutiveFailures + 1,
+    consecutiveFailures: result.ok ? 0 : state.consecutiveFailures + count,
     consecutiveSuccesses: result.ok ? state.consecutiveSuccesses + 1 : 0,
     hintedProbes: Math.max(0, state.hintedProbes - 1),
     // Only answers measure the server; a timeout says nothing about how long it would have taken.

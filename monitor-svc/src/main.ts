@@ -26,7 +26,7 @@ import { loadConfig } from './config';
 import { crossCheck } from './consistency';
 import { dashboardRoutes } from './dashboard/routes';
 import { DEFAULT_DETECTOR_CONFIG, initialDetectorState } from './detector';
-import { fetchStock } from './prober';
+import { configureProber, fetchStock, watchMonitorLag } from './prober';
 import { monitorRoutes } from './routes';
 import { createMonitorStore } from './store';
 import { recordRetryPolicy } from './policies/record-retry';
@@ -43,6 +43,7 @@ runService(SERVICE, undefined, async (logger) => {
   const up = gauge(registry, 'monitor_instance_up', '1 while the monitor has the replica ON, 0 while OFF', ['instance_id']);
   const transitions = counter(registry, 'monitor_transitions_total', 'Replica status changes, by new status and cause', ['instance_id', 'to', 'cause']);
   const ttd = histogram(registry, 'monitor_time_to_detect_seconds', 'Failure start (injection, or last healthy probe) → OFF', ['cause'], [0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 5, 10]);
+  const hostDelaySeconds = histogram(registry, 'monitor_probe_host_delay_seconds', "At each probe timeout, the host's delay it was judged against: the monitor's own lag and the fastest peer's latency", ['instance_id', 'part'], [0.005, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2]);
   const reports = counter(registry, 'monitor_error_reports_total', 'Error reports received about a replica, by cause', ['instance_id', 'cause']);
   const recordRetries = counter(registry, 'monitor_status_write_retries_total', 'Status changes written again after the database failed the write', ['instance_id']);
   const recordRetry = recordRetryPolicy();
@@ -56,7 +57,15 @@ runService(SERVICE, undefined, async (logger) => {
   const watchers = REPLICA_IDS.map(
     (id) =>
       new ReplicaWatcher(id, config.endpoints.inventory[id], initialDetectorState(persisted.get(id)?.status ?? 'OFF'), detectorConfig, {
-        probed: (instance, result, _timeoutMs) => probeSeconds.observe({ instance_id: instance, result: result.ok ? 'ok' : result.cause }, result.latencyMs / 1000),
+        probed: (instance, result, timeoutMs) => {
+          probeSeconds.observe({ instance_id: instance, result: result.ok ? 'ok' : result.cause }, result.latencyMs / 1000);
+          // Only a timeout against an ON replica is news; an OFF one times out on every probe.
+          if (result.ok || result.cause !== 'timeout' || byId.get(instance)?.state.status !== 'ON') return;
+          // A timeout is judged against the host's delay: what it was tells a frozen replica from a busy machine.
+          hostDelaySeconds.observe({ instance_id: instance, part: 'monitor_lag' }, (result.host?.monitorLagMs ?? 0) / 1000);
+          hostDelaySeconds.observe({ instance_id: instance, part: 'fastest_peer' }, (result.host?.fastestPeerMs ?? 0) / 1000);
+          logger.warn({ instance_id: instance, waited_ms: Math.round(result.latencyMs), timeout_ms: timeoutMs, unanswered: result.unanswered, host: result.host }, 'probe timed out');
+        },
         transitioned: async (instance, transition, detail, lastHealthyAt) => {
           const recorded: (StatusChange & { ttd_ms?: number }) | undefined = await recordRetry.execute(({ attempt }) => {
             if (attempt > 0) recordRetries.inc({ instance_id: instance });
@@ -88,6 +97,8 @@ runService(SERVICE, undefined, async (logger) => {
   finishApp(app, logger);
   const server = await listen(app, config.MONITOR_PORT, config.HOST);
   logger.info({ port: config.MONITOR_PORT, host: config.HOST, detector: detectorConfig }, 'listening');
+  configureProber(detectorConfig);
+  const stopLagWatch = watchMonitorLag();
   for (const w of watchers) w.start();
 
   // Cross-check the replicas' data on a loop of its own: it catches a lying replica without any
@@ -149,6 +160,7 @@ runService(SERVICE, undefined, async (logger) => {
         checking = false;
         stopping.abort();
         clearInterval(saveCounters);
+        stopLagWatch();
         await Promise.all([...watchers.map((w) => w.stop()), consistencyLoop]);
       },
     },

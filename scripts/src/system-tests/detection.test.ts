@@ -44,16 +44,21 @@ async function auditOf(faultId: string): Promise<Audit | undefined> {
   return rows[0];
 }
 
-async function underLoad(instance: ReplicaId, fault: FaultRequest, expectedCause: string): Promise<void> {
-  await allOn(30_000);
-  const load = runLoad({
+/** The experiment's standard load: 50 reads/s through the voter, on the seed products. */
+function standardLoad(durationS: number) {
+  return runLoad({
     mode: 'query_inventory',
     rps: 50,
-    durationS: 8,
+    durationS,
     products: SEED_PRODUCTS.map((p) => p.product_id),
     endpoints: t.system.endpoints,
     databaseUrl: t.db.options.connectionString,
   });
+}
+
+async function underLoad(instance: ReplicaId, fault: FaultRequest, expectedCause: string): Promise<void> {
+  await allOn(30_000);
+  const load = standardLoad(8);
   await sleep(2000);
   const injected = await postJson(`${replicaUrl(instance)}/admin/faults`, fault, admin);
   assert.ok(injected.status === 201 || injected.status === 202, JSON.stringify(injected.body));
@@ -120,6 +125,43 @@ test('a replica failing half its requests is OFF in under a second and ON again 
 
 test('a replica lying about PROD-001 is OFF in under a second, and only answers matching the majority bring it back', async () => {
   await underLoad('1', { type: 'incorrect', product_id: 'PROD-001' }, 'incorrect_response');
+});
+
+test('a replica frozen with SIGSTOP for 5 s is OFF well under a second, ON again after SIGCONT, and no read is wrong', async () => {
+  await allOn(30_000);
+  const pid = t.system.pidOf('inventory-2');
+  assert.ok(pid, 'inventory-2 runs');
+  const load = standardLoad(9);
+  await sleep(2000);
+  // Postgres's clock on both ends: the audit's detected_at is the monitor's transaction time.
+  const stoppedAt = (await t.db.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0]!.now;
+  process.kill(pid, 'SIGSTOP');
+  let audit: { cause: string; frozen_ms: number } | undefined;
+  try {
+    const offSince = async () =>
+      (
+        await t.db.query<{ cause: string; frozen_ms: number }>(
+          `SELECT cause, EXTRACT(EPOCH FROM detected_at - $1::timestamptz) * 1000 AS frozen_ms
+           FROM failure_audit WHERE instance_id = '2' AND detected_at >= $1 ORDER BY detected_at LIMIT 1`,
+          [stoppedAt],
+        )
+      ).rows[0];
+    await waitFor(async () => (audit = await offSince()) !== undefined, 4000, 'the frozen replica is OFF');
+    await sleep(Math.max(0, 5000 - (Date.now() - stoppedAt.getTime())));
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  const frozenMs = Math.round(Number(audit!.frozen_ms));
+  console.log(`  SIGSTOP of inventory-2: OFF after ${frozenMs} ms`);
+  assert.equal(audit!.cause, 'timeout');
+  // The goal is 400 ms; the bound leaves room for a machine this busy (the measured value is printed).
+  assert.ok(frozenMs < 1000, `frozen → OFF in ${frozenMs} ms`);
+  const reads = (await load).totals;
+  assert.equal(reads.ok, reads.scheduled, `every read answered 200: ${JSON.stringify(reads.status_codes)}`);
+  assert.equal(reads.reads?.wrong, 0, 'no read returned anything but the majority value');
+  await allOn(30_000);
+  assert.equal(t.system.pidOf('inventory-2'), pid, 'the same process, thawed, not a restart');
+  console.log(`  SIGSTOP of inventory-2 for 5 s: ON again after SIGCONT, ${reads.scheduled} reads all answered`);
 });
 
 test('fault injection needs the token and validates its body without changing anything', async () => {
