@@ -18,10 +18,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createLogger } from '@ftlab/shared';
-import { REPO_ROOT } from './paths';
-import { freePort } from './ports';
-import { SERVICE_NAMES, startSystem, type RunningSystem } from './system';
-import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from './testing';
+import { REPO_ROOT } from './lib/paths';
+import { freePort } from './lib/ports';
+import { SERVICE_NAMES, startSystem, type RunningSystem } from './lib/system';
+import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from './lib/testing';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

@@ -16,10 +16,10 @@ import {
   topicNames,
   type OrderPlaced,
 } from '@ftlab/shared';
-import { Supervisor, restartDelay } from './launcher/supervisor';
-import { freePort } from './ports';
-import { SERVICE_NAMES, startSystem } from './system';
-import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from './testing';
+import { Supervisor, restartDelay } from './lib/supervisor';
+import { freePort } from './lib/ports';
+import { SERVICE_NAMES, startSystem } from './lib/system';
+import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from './lib/testing';
 
 /** The foundation everything else stands on: a real broker, a real database, real child processes. */
 

@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { createLogger } from '@ftlab/shared';
-import { acquireSystem } from './experiment/target-system';
-import { exited, spawnOwned } from './launcher/children';
-import { REPO_ROOT } from './paths';
-import { isolatedStackEnv, testLogDir } from './testing';
+import { acquireSystem } from './lib/target-system';
+import { exited, spawnOwned } from './lib/children';
+import { REPO_ROOT } from './lib/paths';
+import { isolatedStackEnv, testLogDir } from './lib/testing';
 
 /**
  * jmeter/experiment_test_plan.jmx run for a few seconds by jmeter/run_test.sh, with real JMeter,

@@ -3,13 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { createLogger, parseEnv } from '@ftlab/shared';
-import { startKafka } from './kafka/broker';
-import { exited, spawnOwned } from './launcher/children';
-import { Lifecycle } from './launcher/lifecycle';
-import { REPO_ROOT } from './paths';
-import { freePort } from './ports';
-import { ensurePostgres } from './postgres/server';
-import { testEnv, testLogDir } from './testing';
+import { startKafka } from './lib/kafka/broker';
+import { exited, spawnOwned } from './lib/children';
+import { Lifecycle } from './lib/lifecycle';
+import { REPO_ROOT } from './lib/paths';
+import { freePort } from './lib/ports';
+import { ensurePostgres } from './lib/postgres/server';
+import { testEnv, testLogDir } from './lib/testing';
 
 /**
  * `npm test`: every *.test.js under <workspace>/dist, one file at a time, against a real broker

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import readline from 'node:readline';
 import { DEFAULT_HOST } from '@ftlab/shared';
-import { spawnOwned, terminate } from '../launcher/children';
+import { spawnOwned, terminate } from '../lib/children';
 import { runLoad, type LatencySummary } from '../load';
 
 /**

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
-import { UsageError, numeric, parseOptions } from '../cli/args';
+import { UsageError, numeric, parseOptions } from '../lib/args';
 
 /** Options every benchmark takes, and the command-line plumbing they share. */
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../paths';
+import { REPO_ROOT } from '../lib/paths';
 
 /** What every benchmark report carries: where it ran, how to run it again, where it was saved. */
 

@@ -3,14 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { commonEnv, parseEnv, type Endpoints, type Logger } from '@ftlab/shared';
-import { waitAllOn } from '../cli/fault-api';
-import { endpointsFromEnv } from '../cli/targets';
-import { startKafka, type KafkaBroker } from '../kafka/broker';
-import { readAdminToken } from '../launcher/admin-token';
-import { freePort } from '../ports';
-import { ensurePostgres } from '../postgres/server';
-import { startSystem, type RunningSystem } from '../system';
-import { freshDatabaseUrl, testEnv, uniqueTopicPrefix } from '../testing';
+import { waitAllOn } from '../lib/fault-api';
+import { endpointsFromEnv } from '../lib/targets';
+import { startKafka, type KafkaBroker } from '../lib/kafka/broker';
+import { readAdminToken } from '../lib/admin-token';
+import { freePort } from '../lib/ports';
+import { ensurePostgres } from '../lib/postgres/server';
+import { startSystem, type RunningSystem } from '../lib/system';
+import { freshDatabaseUrl, testEnv, uniqueTopicPrefix } from '../lib/testing';
 
 /**
  * The system a benchmark measures: the one already running at the configured endpoints (the

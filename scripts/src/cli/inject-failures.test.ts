@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { freePort } from '../ports';
-import { RecordingServers, runNodeScript, type Reply } from './test-support';
+import { freePort } from '../lib/ports';
+import { RecordingServers, runNodeScript, type Reply } from '../lib/test-support';
 
 /**
  * Runs the compiled CLI as a child process against local stand-ins of the replicas and the monitor

@@ -1,11 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import type { Endpoints, FaultRequest, ReplicaId } from '@ftlab/shared';
-import { readAdminToken } from '../launcher/admin-token';
-import { UsageError, limitArg, numeric, parseArg, parseFault, parseInstance } from './args';
-import { injectFault, readFailures, readFault, readMonitorStatus } from './fault-api';
-import { TargetError } from './http';
+import { readAdminToken } from '../lib/admin-token';
+import { UsageError, limitArg, numeric, parseArg, parseFault, parseInstance } from '../lib/args';
+import { injectFault, readFailures, readFault, readMonitorStatus } from '../lib/fault-api';
+import { TargetError } from '../lib/http';
 import { renderFailures, renderInjected, renderStatus, type StatusView } from './render';
-import { endpointsFromEnv } from './targets';
+import { endpointsFromEnv } from '../lib/targets';
 
 /**
  * `npm run inject-failures -- <command>`: injects, clears and inspects replica faults.

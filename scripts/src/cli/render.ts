@@ -1,5 +1,5 @@
-import type { CurrentFault, FailureRecord, InjectedFault, MonitoredInstance } from './fault-api';
-import { fixed, formatTable } from './table';
+import type { CurrentFault, FailureRecord, InjectedFault, MonitoredInstance } from '../lib/fault-api';
+import { fixed, formatTable } from '../lib/table';
 
 /** Human-readable output of inject-failures; `--json` prints the raw answers instead. */
 

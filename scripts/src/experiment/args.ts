@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { UsageError, numeric } from '../cli/args';
-import { REPO_ROOT } from '../paths';
+import { UsageError, numeric } from '../lib/args';
+import { REPO_ROOT } from '../lib/paths';
 
 /** `npm run experiment -- [--trials N] [--quick] [--out DIR]`, checked before anything starts. */
 

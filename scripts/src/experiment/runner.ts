@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPLICA_IDS, createPool, type Logger } from '@ftlab/shared';
-import { injectFault } from '../cli/fault-api';
+import { injectFault } from '../lib/fault-api';
 import type { LoadReport } from '../load/run-load';
 import { auditSince, instanceStatuses, measureDbClock, offPeriods } from './audit';
 import { STANDARD_LOAD, loadSummary, readSamples, startLoad, type StandardLoad } from './load';
@@ -8,7 +8,7 @@ import { FAULT_PLAN, type FaultSpec, type FaultType } from './plan';
 import { latencyBuckets, type ReadSample, type TimeWindow } from './read-metrics';
 import { buildBaselineReport, buildFaultReport, countTargets, type ExperimentReport, type TrialResult } from './report';
 import { loadAverage, systemInfo } from './system-info';
-import type { TargetSystem } from './target-system';
+import type { TargetSystem } from '../lib/target-system';
 import type { TimelineInput } from './timeline-svg';
 import { runTrial, waitStableOn, type TrialContext, type TrialTimings } from './trial';
 

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { z } from 'zod';
 import type { Endpoints } from '@ftlab/shared';
-import { REPO_ROOT } from '../paths';
+import { REPO_ROOT } from '../lib/paths';
 import type { DbClock } from './audit';
-import type { TargetSystem } from './target-system';
+import type { TargetSystem } from '../lib/target-system';
 
 /** The "system" block of report.json: enough to tell two runs' setups apart later. */
 

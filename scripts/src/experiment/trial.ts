@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPLICA_IDS, type Endpoints, type Logger, type Pool } from '@ftlab/shared';
-import { injectFault, readMonitorStatus } from '../cli/fault-api';
+import { injectFault, readMonitorStatus } from '../lib/fault-api';
 import { auditForFault, injection, offAtInjection, type AuditRow, type DbClock } from './audit';
 import type { FaultSpec } from './plan';
 import type { TrialResult } from './report';

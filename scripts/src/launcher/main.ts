@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { ConfigError, createLogger, parseEnv } from '@ftlab/shared';
-import { RUN_DIR } from '../paths';
-import { SERVICE_NAMES, type RunningSystem } from '../system';
-import { ADMIN_TOKEN_FILE } from './admin-token';
-import { Lifecycle } from './lifecycle';
-import { localStackEnv, startLocalStack } from './local-stack';
+import { RUN_DIR } from '../lib/paths';
+import { SERVICE_NAMES, type RunningSystem } from '../lib/system';
+import { ADMIN_TOKEN_FILE } from '../lib/admin-token';
+import { Lifecycle } from '../lib/lifecycle';
+import { localStackEnv, startLocalStack } from '../lib/local-stack';
 
 /**
  * `npm start`: the whole system in the foreground: a local Kafka (unless KAFKA_BROKERS points at

@@ -1,5 +1,5 @@
-import { fixed } from '../cli/table';
-import type { LatencySummary } from './latency';
+import { fixed } from '../lib/table';
+import type { LatencySummary } from '../lib/latency';
 import type { LoadProgress, LoadReport } from './run-load';
 import type { TallySummary } from './tally';
 

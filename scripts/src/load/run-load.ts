@@ -4,7 +4,7 @@ import { AnswerChecker, SNAPSHOT_EVERY_MS } from './answer-checker';
 import { acceptedOrderId, failureText, interpretRead } from './answers';
 import { nowMs } from './clock';
 import { createHttpClient, type HttpResult } from './http-client';
-import { LatencyHistogram, type LatencySummary } from './latency';
+import { LatencyHistogram, type LatencySummary } from '../lib/latency';
 import type { RequestKind, Sample } from './sample';
 import { paceOpenLoop, scheduledCount } from './schedule';
 import { Tally, windowSummaries, type TallySummary, type WindowSummary } from './tally';

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startKafka, type KafkaBroker } from '../kafka/broker';
-import { freePort } from '../ports';
-import { testLogDir } from '../testing';
+import { startKafka, type KafkaBroker } from '../lib/kafka/broker';
+import { freePort } from '../lib/ports';
+import { testLogDir } from '../lib/testing';
 import { postJson, startTestSystem, waitFor, type TestSystem } from './fixture';
 
 /**

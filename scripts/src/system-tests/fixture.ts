@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPool, topicNames, type Pool, type Topics } from '@ftlab/shared';
-import { freePort } from '../ports';
-import { startSystem, type RunningSystem, type ServiceName } from '../system';
-import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from '../testing';
+import { freePort } from '../lib/ports';
+import { startSystem, type RunningSystem, type ServiceName } from '../lib/system';
+import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from '../lib/testing';
 
 export const TEST_TOKEN = 'test-admin-token-0123456789abcdef';
 

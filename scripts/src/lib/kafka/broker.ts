@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { DEFAULT_HOST, createLogger, type Logger } from '@ftlab/shared';
-import { runCommand, spawnOwned, terminate } from '../launcher/children';
+import { runCommand, spawnOwned, terminate } from '../children';
 import { freePort } from '../ports';
 import { newClusterId } from './cluster-id';
 import { ensureKafkaJars } from './jars';

@@ -14,7 +14,7 @@ import {
   type Endpoints,
   type Logger,
 } from '@ftlab/shared';
-import { Supervisor, type ChildSpec } from './launcher/supervisor';
+import { Supervisor, type ChildSpec } from './supervisor';
 import { REPO_ROOT, RUN_DIR } from './paths';
 
 export const SERVICE_NAMES = ['orders-svc', 'inventory-1', 'inventory-2', 'inventory-3', 'monitor-svc', 'voter-svc'] as const;

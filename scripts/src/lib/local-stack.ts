@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_HOST, commonEnv, endpointsEnv, port, type Logger } from '@ftlab/shared';
-import { startKafka } from '../kafka/broker';
-import { CACHE_DIR } from '../paths';
-import { portAnswers } from '../ports';
-import { ensurePostgres, type PostgresServer } from '../postgres/server';
-import { startSystem, type RunningSystem } from '../system';
+import { startKafka } from './kafka/broker';
+import { CACHE_DIR } from './paths';
+import { portAnswers } from './ports';
+import { ensurePostgres, type PostgresServer } from './postgres/server';
+import { startSystem, type RunningSystem } from './system';
 import { adminToken, ensureAdminTokenFile } from './admin-token';
 import type { Lifecycle } from './lifecycle';
 

@@ -1,7 +1,7 @@
 import { parseEnv, resolveEndpoints, type Endpoints, type Logger } from '@ftlab/shared';
-import { readAdminToken } from '../launcher/admin-token';
-import { Lifecycle } from '../launcher/lifecycle';
-import { localStackEnv, startLocalStack } from '../launcher/local-stack';
+import { readAdminToken } from './admin-token';
+import { Lifecycle } from './lifecycle';
+import { localStackEnv, startLocalStack } from './local-stack';
 
 /**
  * The system an experiment (or the JMeter test) runs against: the one already running if its
