@@ -1,6 +1,6 @@
 import { SEED_PRODUCTS, type Endpoints } from '@ftlab/shared';
-import { runLoad, type LoadReport } from '../load/run-load';
-import type { Sample } from '../load/sample';
+import { runLoad, type LoadReport } from '../load';
+import type { Sample } from '../load';
 import type { ReadSample } from './read-metrics';
 
 /**

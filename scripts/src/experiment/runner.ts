@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPLICA_IDS, createPool, type Logger } from '@ftlab/shared';
 import { injectFault } from '../lib/fault-api';
-import type { LoadReport } from '../load/run-load';
+import type { LoadReport } from '../load';
 import { auditSince, instanceStatuses, measureDbClock, offPeriods } from './audit';
 import { STANDARD_LOAD, loadSummary, readSamples, startLoad, type StandardLoad } from './load';
 import { FAULT_PLAN, type FaultSpec, type FaultType } from './plan';
