@@ -16,6 +16,7 @@ import {
   topicNames,
   type OrderPlaced,
 } from '@ftlab/shared';
+import { pollUntil } from './lib/poll';
 import { Supervisor, restartDelay } from './lib/supervisor';
 import { freePort } from './lib/ports';
 import { SERVICE_NAMES, startSystem } from './lib/system';
@@ -35,16 +36,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Polls until `probe` returns a value, or fails after timeoutMs. */
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
-    await sleep(20);
-  }
-}
+/** Polls every 20 ms until `probe` returns a value, or fails after timeoutMs. */
+const waitFor = <T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<Exclude<T, undefined | false>> =>
+  pollUntil(probe, { timeoutMs, intervalMs: 20, what });
 
 describe('kafka', () => {
   test('topics are created idempotently and a message round-trips through kafkajs', { timeout: 60_000 }, async () => {

@@ -7,10 +7,11 @@ import { callJson } from '../lib/http';
 import { ordersTarget } from '../lib/targets';
 import { fixed, formatTable } from '../lib/table';
 import { runLoad, summarizeLatencies, type LatencySummary } from '../load';
-import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench } from './options';
+import { pollUntil } from '../lib/poll';
+import type { TargetSystem } from '../lib/target-system';
+import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench, withSystem } from './options';
 import { benchProducts, orderTimings, productsOnEveryReplica, waitDecided } from './orders-db';
 import { BENCH_DIR, commandLine, environment, median, verdict, writeBenchReport } from './report';
-import { waitUntil, withSystem, type SystemUnderTest } from './system-under-test';
 
 /**
  * `npm run bench:orders`: how many orders per second the system accepts and decides end to end,
@@ -60,7 +61,7 @@ interface StepResult {
   generator_lag_p99_ms: number | null;
 }
 
-async function restockProducts(sut: SystemUnderTest, pool: Pool, products: string[]): Promise<void> {
+async function restockProducts(sut: TargetSystem, pool: Pool, products: string[]): Promise<void> {
   const orders = ordersTarget(sut.endpoints);
   const accepted = z.object({ event_id: z.string() }).passthrough();
   // A few at a time: the restocks are setup, not load.
@@ -71,10 +72,15 @@ async function restockProducts(sut: SystemUnderTest, pool: Pool, products: strin
       ),
     );
   }
-  await waitUntil(`${products.length} products on every replica`, 120_000, async () => (await productsOnEveryReplica(pool, products)) === products.length);
+  await pollUntil(async () => (await productsOnEveryReplica(pool, products)) === products.length, {
+    timeoutMs: 120_000,
+    intervalMs: 250,
+    what: `${products.length} products on every replica`,
+    retryErrors: true,
+  });
 }
 
-async function measureStep(sut: SystemUnderTest, pool: Pool, products: string[], rate: number, durationS: number): Promise<StepResult> {
+async function measureStep(sut: TargetSystem, pool: Pool, products: string[], rate: number, durationS: number): Promise<StepResult> {
   const report = await runLoad({ mode: 'create_order', rps: rate, durationS, products, endpoints: sut.endpoints, timeoutMs: 10_000 });
   const ids = report.samples.flatMap((s) => (s.orderId ? [s.orderId] : []));
   const undecided = await waitDecided(pool, ids);

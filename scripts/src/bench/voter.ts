@@ -4,13 +4,14 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { REPLICA_IDS, SEED_PRODUCTS, createLogger, type FaultRequest, type ReplicaId } from '@ftlab/shared';
 import { numeric } from '../lib/args';
-import { injectFault, waitAllOn } from '../lib/fault-api';
+import { injectFault } from '../lib/fault-api';
+import { waitAllOn } from '../lib/replicas-on';
 import { fixed, formatTable } from '../lib/table';
 import { runLoad, type LatencySummary, type TallySummary, type WindowSummary } from '../load';
 import { measureNoiseFloor } from './noise-floor';
-import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench } from './options';
+import type { TargetSystem } from '../lib/target-system';
+import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench, withSystem } from './options';
 import { BENCH_DIR, commandLine, environment, median, verdict, writeBenchReport } from './report';
-import { withSystem, type SystemUnderTest } from './system-under-test';
 
 /**
  * `npm run bench:voter`: voter read latency at a fixed open-loop rate with no fault, then with
@@ -54,12 +55,12 @@ interface ScenarioRun {
 }
 
 /** Clears every replica (a crashed one restarts clean) and waits until the monitor has all ON. */
-async function resetFaults(sut: SystemUnderTest): Promise<void> {
+async function resetFaults(sut: TargetSystem): Promise<void> {
   await Promise.all(REPLICA_IDS.map((id) => injectFault(sut.endpoints, sut.adminToken, id, { type: 'clear' }).catch(() => undefined)));
-  await waitAllOn(sut.endpoints, ALL_ON_TIMEOUT_MS);
+  await waitAllOn(sut.endpoints, { timeoutMs: ALL_ON_TIMEOUT_MS });
 }
 
-async function measure(sut: SystemUnderTest, scenario: Scenario, rps: number, durationS: number): Promise<Omit<ScenarioRun, 'run'>> {
+async function measure(sut: TargetSystem, scenario: Scenario, rps: number, durationS: number): Promise<Omit<ScenarioRun, 'run'>> {
   await resetFaults(sut);
   if (scenario.fault) await injectFault(sut.endpoints, sut.adminToken, scenario.fault.instance, scenario.fault.request);
   const report = await runLoad({

@@ -41,7 +41,15 @@ export interface LocalStack {
  */
 export async function startLocalStack(
   env: LocalStackEnv,
-  opts: { lifecycle: Lifecycle; logger: Logger; logDir: string; echo?: boolean; serviceEnv?: Record<string, string> },
+  opts: {
+    lifecycle: Lifecycle;
+    logger: Logger;
+    logDir: string;
+    echo?: boolean;
+    serviceEnv?: Record<string, string>;
+    /** Where a broker started here keeps its log; KAFKA_DATA_DIR by default. */
+    kafkaDataDir?: string;
+  },
 ): Promise<LocalStack> {
   const { lifecycle, logger } = opts;
   let brokers = env.KAFKA_BROKERS;
@@ -58,7 +66,7 @@ export async function startLocalStack(
     brokers = (
       await lifecycle.add(
         'kafka',
-        () => startKafka({ logger, port: env.KAFKA_PORT, dataDir: KAFKA_DATA_DIR, logDir: kafkaLogDir, signal: lifecycle.signal }),
+        () => startKafka({ logger, port: env.KAFKA_PORT, dataDir: opts.kafkaDataDir ?? KAFKA_DATA_DIR, logDir: kafkaLogDir, signal: lifecycle.signal }),
         (broker) => broker.stop(),
       )
     ).brokers;

@@ -16,6 +16,7 @@ import {
 } from '@ftlab/shared';
 import { Supervisor, type ChildSpec } from './supervisor';
 import { REPO_ROOT, RUN_DIR } from './paths';
+import { PollTimeout, pollUntil } from './poll';
 
 export const SERVICE_NAMES = ['orders-svc', 'inventory-1', 'inventory-2', 'inventory-3', 'monitor-svc', 'voter-svc'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -106,9 +107,10 @@ function serviceUrls(endpoints: Endpoints): Record<ServiceName, string> {
   };
 }
 
-async function healthStatus(url: string): Promise<number | string> {
+/** The status GET /health answered, or why there was none. */
+export async function healthStatus(url: string, timeoutMs = 1000): Promise<number | string> {
   try {
-    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(timeoutMs) });
     await res.body?.cancel();
     return res.status;
   } catch (err) {
@@ -116,12 +118,21 @@ async function healthStatus(url: string): Promise<number | string> {
   }
 }
 
-async function pollHealthy(name: ServiceName, url: string, deadline: number, isHealthy: HealthPredicate): Promise<string | undefined> {
-  for (;;) {
-    const status = await healthStatus(url);
-    if (typeof status === 'number' && isHealthy(status)) return undefined;
-    if (Date.now() >= deadline) return `${name} (${url}/health: ${status})`;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+/** undefined once the service is healthy, or what it last answered when it was not within timeoutMs. */
+async function pollHealthy(name: ServiceName, url: string, timeoutMs: number, isHealthy: HealthPredicate): Promise<string | undefined> {
+  let status: number | string = 'not asked';
+  try {
+    await pollUntil(
+      async () => {
+        status = await healthStatus(url);
+        return typeof status === 'number' && isHealthy(status);
+      },
+      { timeoutMs, intervalMs: 100, what: name },
+    );
+    return undefined;
+  } catch (err) {
+    if (err instanceof PollTimeout) return `${name} (${url}/health: ${status})`;
+    throw err;
   }
 }
 
@@ -197,8 +208,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     pidOf: (name) => supervisor.pidOf(name),
     waitHealthy: async (target, timeoutMs = 30_000, isHealthy = isSuccess) => {
       const names = target === 'all' ? services : Array.isArray(target) ? target : [target];
-      const deadline = Date.now() + timeoutMs;
-      const failures = (await Promise.all(names.map((name) => pollHealthy(name, urls[name], deadline, isHealthy)))).filter(Boolean);
+      const failures = (await Promise.all(names.map((name) => pollHealthy(name, urls[name], timeoutMs, isHealthy)))).filter(Boolean);
       if (failures.length > 0) throw new Error(`not healthy after ${timeoutMs} ms: ${failures.join(', ')}`);
     },
     stop: () => supervisor.close(),

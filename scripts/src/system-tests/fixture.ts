@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createPool, topicNames, type Pool, type Topics } from '@ftlab/shared';
+import { pollUntil } from '../lib/poll';
 import { freePort } from '../lib/ports';
 import { startSystem, type RunningSystem, type ServiceName } from '../lib/system';
 import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from '../lib/testing';
@@ -59,12 +59,9 @@ export async function startTestSystem(name: string, opts: { services?: ServiceNa
   return { system, db, url: system.urls, topics: topicNames(topicPrefix), kafkaBrokers, stop };
 }
 
+/** The system tests' wait: every 50 ms, and a check that throws (a service restarting) is asked again. */
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string, everyMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await Promise.resolve().then(check).catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await sleep(everyMs);
-  }
+  await pollUntil(check, { timeoutMs, intervalMs: everyMs, what, retryErrors: true });
 }
 
 export interface Stock {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { DEFAULT_HOST, createLogger, type Logger } from '@ftlab/shared';
 import { runCommand, spawnOwned, terminate } from '../children';
+import { pollUntil } from '../poll';
 import { freePort } from '../ports';
 import { newClusterId } from './cluster-id';
 import { ensureKafkaJars } from './jars';
@@ -117,23 +118,21 @@ async function waitReady(brokers: string[], isDead: () => boolean, timeoutMs: nu
     connectionTimeout: 1000,
     retry: { retries: 0 },
   });
-  const deadline = Date.now() + timeoutMs;
-  let lastError = 'not tried';
-  while (Date.now() < deadline && !isDead()) {
-    signal?.throwIfAborted();
-    const admin = kafka.admin();
-    try {
-      await admin.connect();
-      await admin.listTopics();
-      return;
-    } catch (err) {
-      lastError = (err as Error).message;
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(isDead() ? 'the broker process exited' : `not ready after ${timeoutMs} ms (${lastError})`);
+  const outcome = await pollUntil(
+    async () => {
+      if (isDead()) return 'exited';
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        await admin.listTopics();
+        return 'ready';
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+    { timeoutMs, intervalMs: 200, what: 'a client listing topics', retryErrors: true, signal },
+  );
+  if (outcome === 'exited') throw new Error('the broker process exited');
 }
 
 /**
