@@ -5,13 +5,14 @@ import { createLogger, createPool, type Pool } from '@ftlab/shared';
 import { collectList, numeric } from '../lib/args';
 import { callJson } from '../lib/http';
 import { ordersTarget } from '../lib/targets';
+import { medianOf } from '../lib/latency';
 import { fixed, formatTable } from '../lib/table';
 import { runLoad, summarizeLatencies, type LatencySummary } from '../load';
 import { pollUntil } from '../lib/poll';
 import type { TargetSystem } from '../lib/target-system';
 import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench, withSystem } from './options';
 import { benchProducts, orderTimings, productsOnEveryReplica, waitDecided } from './orders-db';
-import { BENCH_DIR, commandLine, environment, median, verdict, writeBenchReport } from './report';
+import { BENCH_DIR, commandLine, environment, verdict, writeBenchReport } from './report';
 
 /**
  * `npm run bench:orders`: how many orders per second the system accepts and decides end to end,
@@ -171,13 +172,13 @@ async function main(): Promise<void> {
 
       const rampMedian = opts.rates.map((rate, k) => ({
         rate,
-        decided_per_s: median(rampRuns.map((steps) => steps[k]!.decided_per_s)),
-        accepted_per_s: median(rampRuns.map((steps) => steps[k]!.accepted_per_s)),
-        decide_p99_ms: median(rampRuns.map((steps) => steps[k]!.decision_latency_ms.p99_ms)),
+        decided_per_s: medianOf(rampRuns.map((steps) => steps[k]!.decided_per_s)),
+        accepted_per_s: medianOf(rampRuns.map((steps) => steps[k]!.accepted_per_s)),
+        decide_p99_ms: medianOf(rampRuns.map((steps) => steps[k]!.decision_latency_ms.p99_ms)),
       }));
       const bestDecided = Math.max(...rampMedian.map((r) => r.decided_per_s ?? 0));
-      const p50 = median(latencyRuns.map((r) => r.decision_latency_ms.p50_ms));
-      const p99 = median(latencyRuns.map((r) => r.decision_latency_ms.p99_ms));
+      const p50 = medianOf(latencyRuns.map((r) => r.decision_latency_ms.p50_ms));
+      const p99 = medianOf(latencyRuns.map((r) => r.decision_latency_ms.p99_ms));
       const result = {
         benchmark: 'orders',
         command,

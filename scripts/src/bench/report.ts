@@ -7,14 +7,6 @@ import { REPO_ROOT } from '../lib/paths';
 
 export const BENCH_DIR = path.join(REPO_ROOT, 'reports', 'bench');
 
-/** Median of the numbers present; null when there are none. */
-export function median(values: readonly (number | null | undefined)[]): number | null {
-  const sorted = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return null;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 /**
  * The machine's state, because numbers from a shared 2-core box under load average 20 mean
  * something else than from an idle one, and the load generator runs on the same machine.

@@ -6,12 +6,13 @@ import { REPLICA_IDS, SEED_PRODUCTS, createLogger, type FaultRequest, type Repli
 import { numeric } from '../lib/args';
 import { injectFault } from '../lib/fault-api';
 import { waitAllOn } from '../lib/replicas-on';
+import { medianOf } from '../lib/latency';
 import { fixed, formatTable } from '../lib/table';
 import { runLoad, type LatencySummary, type TallySummary, type WindowSummary } from '../load';
 import { measureNoiseFloor } from './noise-floor';
 import type { TargetSystem } from '../lib/target-system';
 import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench, withSystem } from './options';
-import { BENCH_DIR, commandLine, environment, median, verdict, writeBenchReport } from './report';
+import { BENCH_DIR, commandLine, environment, verdict, writeBenchReport } from './report';
 
 /**
  * `npm run bench:voter`: voter read latency at a fixed open-loop rate with no fault, then with
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
 
     const rows = SCENARIOS.map((scenario) => {
       const mine = runs.filter((r) => r.scenario === scenario.name).map((r) => r.totals);
-      const m = (pick: (t: TallySummary) => number | null | undefined) => median(mine.map(pick));
+      const m = (pick: (t: TallySummary) => number | null | undefined) => medianOf(mine.map(pick));
       return {
         scenario: scenario.name,
         faulty: scenario.fault !== undefined,
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
         wrong: mine.reduce((sum, t) => sum + (t.reads?.wrong ?? 0), 0),
         judged: mine.reduce((sum, t) => sum + (t.reads?.judged ?? 0), 0),
         p99_per_run_ms: mine.map((t) => t.latency_ms.p99_ms),
-        generator_lag_p99_ms: median(runs.filter((r) => r.scenario === scenario.name).map((r) => r.dispatch_lag_ms.p99_ms)),
+        generator_lag_p99_ms: medianOf(runs.filter((r) => r.scenario === scenario.name).map((r) => r.dispatch_lag_ms.p99_ms)),
       };
     });
     const faulty = rows.filter((r) => r.faulty);
