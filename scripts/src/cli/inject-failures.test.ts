@@ -143,6 +143,21 @@ describe('inject-failures: good input sends exactly the right request', () => {
     assert.match(run.stdout, /monitor: OFF since .*cause timeout/);
   });
 
+  test('status without --instance shows every replica', async () => {
+    const run = await runCli(['status']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      recorded.filter((r) => r.server !== 'monitor').map((r) => [r.server, r.url]).sort(),
+      [
+        ['inventory-1', '/admin/faults'],
+        ['inventory-2', '/admin/faults'],
+        ['inventory-3', '/admin/faults'],
+      ],
+    );
+    assert.deepEqual(run.stdout.match(/^inventory-\d$/gm), ['inventory-1', 'inventory-2', 'inventory-3']);
+    assert.match(run.stdout, /inventory-2\n.*\n  monitor: OFF since/);
+  });
+
   test('failures asks the monitor with the filter and prints a table', async () => {
     const run = await runCli(['failures', '--instance', '2', '--limit', '5']);
     assert.equal(run.code, 0, run.stderr);
