@@ -1,21 +1,26 @@
 import path from 'node:path';
-import { ConfigError, createLogger, parseEnv } from '@ftlab/shared';
+import { ConfigError, parseEnv } from '@ftlab/shared';
 import { RUN_DIR } from '../lib/paths';
 import { SERVICE_NAMES, type RunningSystem } from '../lib/system';
 import { ADMIN_TOKEN_FILE } from '../lib/admin-token';
 import { Lifecycle } from '../lib/lifecycle';
 import { localStackEnv, startLocalStack } from '../lib/local-stack';
+import { launcherLogger, lineFormatter } from './terminal-logs';
 
 /**
  * `npm start`: the whole system in the foreground: a local Kafka (unless KAFKA_BROKERS points at
  * one), PostgreSQL (the running one, or an embedded one), and the six services, restarted when
- * they crash. Ctrl-C stops everything it started, in reverse order.
+ * they crash. Ctrl-C stops everything it started, in reverse order. The services' logs are
+ * shown too: readable at a terminal, JSON lines when stdout is a file or a pipe.
  */
 
 const LOG_DIR = path.join(RUN_DIR, 'logs');
 const HEALTHY_WITHIN_MS = 30_000;
 
-const logger = createLogger('launcher');
+const terminal = process.stdout.isTTY === true;
+const formatLine = lineFormatter(terminal);
+const logger = launcherLogger(formatLine, terminal);
+const echo = (line: string) => process.stdout.write(formatLine(line));
 
 function printSummary(system: RunningSystem, kafka: string, postgres: string, tokenSource: string): void {
   const rows: [string, string][] = [
@@ -52,7 +57,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
-    const { brokers, kafka, postgres, system } = await startLocalStack(env, { lifecycle, logger, logDir: LOG_DIR, echo: true });
+    const { brokers, kafka, postgres, system } = await startLocalStack(env, { lifecycle, logger, logDir: LOG_DIR, echo });
     const started = Date.now();
     await system.waitHealthy('all', HEALTHY_WITHIN_MS).then(
       () => logger.info({ ms: Date.now() - started }, 'all services healthy'),

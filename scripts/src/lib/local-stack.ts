@@ -45,7 +45,8 @@ export async function startLocalStack(
     lifecycle: Lifecycle;
     logger: Logger;
     logDir: string;
-    echo?: boolean;
+    /** Where the services' output lines go, besides their log files. */
+    echo?: (line: string) => void;
     serviceEnv?: Record<string, string>;
     /** Where a broker started here keeps its log; KAFKA_DATA_DIR by default. */
     kafkaDataDir?: string;

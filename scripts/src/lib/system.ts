@@ -45,8 +45,8 @@ export interface SystemOptions {
   logDir?: string;
   /** Extra variables for every service (applied last, e.g. LOG_LEVEL). */
   env?: Record<string, string>;
-  /** Copy the services' output lines to our stdout. */
-  echo?: boolean;
+  /** Also hand the services' output here, a whole line at a time (the launcher shows them). */
+  echo?: (line: string) => void;
   logger?: Logger;
 }
 
