@@ -6,7 +6,7 @@ import { acquireSystem, type TargetSystem } from '../lib/target-system';
 
 /** Options every benchmark takes, and the command-line plumbing they share. */
 
-export const systemChoice = z.enum(['auto', 'own', 'running'], { errorMap: () => ({ message: 'must be auto, own or running' }) });
+const systemChoice = z.enum(['auto', 'own', 'running'], { errorMap: () => ({ message: 'must be auto, own or running' }) });
 
 export const commonBenchArgs = {
   system: systemChoice,

@@ -6,9 +6,9 @@ import { REPLICA_IDS, SEED_PRODUCTS, createLogger, type FaultRequest, type Repli
 import { numeric } from '../lib/args';
 import { injectFault } from '../lib/fault-api';
 import { waitAllOn } from '../lib/replicas-on';
-import { medianOf } from '../lib/latency';
+import { medianOf, type LatencySummary } from '../lib/latency';
 import { fixed, formatTable } from '../lib/table';
-import { runLoad, type LatencySummary, type TallySummary, type WindowSummary } from '../load';
+import { runLoad, type TallySummary, type WindowSummary } from '../load';
 import { measureNoiseFloor } from './noise-floor';
 import type { TargetSystem } from '../lib/target-system';
 import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench, withSystem } from './options';

@@ -8,7 +8,7 @@ import { REPO_ROOT } from '../lib/paths';
 
 export { UsageError };
 
-export const DEFAULT_TRIALS = 5;
+const DEFAULT_TRIALS = 5;
 export const DEFAULT_REPORTS_DIR = path.join(REPO_ROOT, 'reports');
 
 export const USAGE = `usage: npm run experiment -- [--trials N] [--quick] [--out DIR]

@@ -21,7 +21,7 @@ function gitCommit(): string | null {
 const detectorAnswer = z.object({ detector: z.record(z.unknown()) }).passthrough();
 
 /** The monitor's detector settings (GET /status), which decide TTD as much as the code does. */
-export async function detectorSettings(endpoints: Endpoints): Promise<Record<string, unknown> | null> {
+async function detectorSettings(endpoints: Endpoints): Promise<Record<string, unknown> | null> {
   try {
     const res = await fetch(`${endpoints.monitor}/status`, { signal: AbortSignal.timeout(3000) });
     const parsed = detectorAnswer.safeParse(await res.json());
@@ -37,7 +37,7 @@ export function loadAverage(): number[] {
 }
 
 /** host:port/database, without credentials. */
-export function describeDatabase(url: string): string {
+function describeDatabase(url: string): string {
   const u = new URL(url);
   return `${u.host}${u.pathname}`;
 }

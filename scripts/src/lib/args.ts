@@ -18,7 +18,7 @@ export const numeric = z
   .regex(/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/, 'not a number')
   .transform(Number);
 
-export const instanceArg = z.enum(REPLICA_IDS, {
+const instanceArg = z.enum(REPLICA_IDS, {
   errorMap: () => ({ message: `must be one of ${REPLICA_IDS.join(', ')}` }),
 });
 

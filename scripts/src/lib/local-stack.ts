@@ -23,7 +23,7 @@ export const localStackEnv = {
 export type LocalStackEnv = z.infer<z.ZodObject<typeof localStackEnv>>;
 
 /** Broker data persists across runs like the database does: the order log is the system's source of truth. */
-export const KAFKA_DATA_DIR = path.join(CACHE_DIR, 'kafka', 'data');
+const KAFKA_DATA_DIR = path.join(CACHE_DIR, 'kafka', 'data');
 
 export interface LocalStack {
   brokers: string[];

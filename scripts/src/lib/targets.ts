@@ -14,4 +14,3 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Endpoint
 export const replicaTarget = (endpoints: Endpoints, id: ReplicaId): Target => ({ name: `inventory-${id}`, url: endpoints.inventory[id] });
 export const monitorTarget = (endpoints: Endpoints): Target => ({ name: 'monitor', url: endpoints.monitor });
 export const ordersTarget = (endpoints: Endpoints): Target => ({ name: 'orders', url: endpoints.orders });
-export const voterTarget = (endpoints: Endpoints): Target => ({ name: 'voter', url: endpoints.voter });

@@ -16,7 +16,7 @@ import { DEFAULT_ORDER_SHARE, LOAD_MODES, planRequest, readBaseUrl, readTarget, 
  * experiment runner share.
  */
 
-export const loadSettings = z.object({
+const loadSettings = z.object({
   mode: z.enum(LOAD_MODES),
   rps: z.number().positive().max(100_000),
   durationS: z.number().positive().max(86_400),

@@ -4,7 +4,7 @@ import { freePort } from '../lib/ports';
 import { startSystem, type RunningSystem, type ServiceName } from '../lib/system';
 import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from '../lib/testing';
 
-export const TEST_TOKEN = 'test-admin-token-0123456789abcdef';
+const TEST_TOKEN = 'test-admin-token-0123456789abcdef';
 
 export interface TestSystem {
   system: RunningSystem;
