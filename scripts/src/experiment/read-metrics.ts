@@ -3,7 +3,7 @@ import { ratio } from './stats';
 
 /**
  * Read-side quality of a stretch of the run, from the load generator's per-request samples.
- * Our own sample shape (see load-adapter.ts), so these pure functions do not depend on the load
+ * Our own sample shape (see load.ts), so these pure functions do not depend on the load
  * library's exact types.
  */
 export interface ReadSample {
