@@ -19,9 +19,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import YAML from 'yaml';
 import { REPLICA_IDS } from '@ftlab/shared';
+import { REPO_ROOT } from './lib/paths';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = REPO_ROOT;
 const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');
 const TOKEN = 'compose-test-admin-token-0123456789';
 
@@ -65,18 +67,13 @@ function composeMajorVersion(): number {
   return major;
 }
 
-/** YAML to a plain value. docker-compose v1 is Python and depends on PyYAML, so python3 + yaml is there. */
+/** YAML to a plain value, read as YAML 1.1 like docker-compose v1 (PyYAML) reads it: `yes` is true there. */
 function yamlToJson(yamlText: string, what: string): unknown {
-  const r = spawnSync('python3', ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], {
-    input: yamlText,
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-    assert.fail(`python3 not found: it comes with Debian's docker-compose, which this test needs (${MISSING_COMPOSE})`);
+  try {
+    return YAML.parse(yamlText, { version: '1.1' }) as unknown;
+  } catch (err) {
+    return assert.fail(`could not parse ${what} as YAML: ${(err as Error).message}`);
   }
-  assert.equal(r.status, 0, `could not parse ${what} as YAML: ${r.stderr}`);
-  return JSON.parse(r.stdout) as unknown;
 }
 
 // ---------------------------------------------------------------------------------------------

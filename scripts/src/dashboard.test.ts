@@ -18,9 +18,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createLogger } from '@ftlab/shared';
-import { REPO_ROOT } from './paths';
-import { freeServicePorts, SERVICE_NAMES, startSystem, type RunningSystem } from './system';
-import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from './testing';
+import { REPO_ROOT } from './lib/paths';
+import { pollUntil } from './lib/poll';
+import { freeServicePorts, SERVICE_NAMES, startSystem, type RunningSystem } from './lib/system';
+import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from './lib/testing';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -81,13 +82,7 @@ async function screenshot(name: string): Promise<string> {
  * Polls from the test's side. Not page.waitForFunction: that evaluates code in the page, which the
  * page's Content-Security-Policy (no eval) rightly forbids, and the test must not weaken it.
  */
-async function waitUntil(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
+const waitUntil = (what: string, timeoutMs: number, check: () => Promise<boolean>) => pollUntil(check, { timeoutMs, intervalMs: 100, what });
 
 async function expectThreeOn(timeoutMs: number): Promise<void> {
   for (const id of ['1', '2', '3']) await page.waitForSelector(`${card(id)}[data-status="ON"]`, { timeout: timeoutMs });

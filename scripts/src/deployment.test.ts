@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bindDatabaseToLog, createKafka, createLogger, prepareDatabase } from '@ftlab/shared';
-import { freshDatabaseUrl, testKafkaBrokers } from './testing';
+import { freshDatabaseUrl, testKafkaBrokers } from './lib/testing';
 
 const logger = createLogger('deployment-test', undefined, 'silent');
 

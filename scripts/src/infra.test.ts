@@ -16,9 +16,10 @@ import {
   topicNames,
   type OrderPlaced,
 } from '@ftlab/shared';
-import { Supervisor, restartDelay } from './launcher/supervisor';
-import { freeServicePorts, SERVICE_NAMES, startSystem } from './system';
-import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from './testing';
+import { pollUntil } from './lib/poll';
+import { Supervisor, restartDelay } from './lib/supervisor';
+import { freeServicePorts, SERVICE_NAMES, startSystem } from './lib/system';
+import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from './lib/testing';
 
 /** The foundation everything else stands on: a real broker, a real database, real child processes. */
 
@@ -34,16 +35,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Polls until `probe` returns a value, or fails after timeoutMs. */
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
-    await sleep(20);
-  }
-}
+/** Polls every 20 ms until `probe` returns a value, or fails after timeoutMs. */
+const waitFor = <T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<Exclude<T, undefined | false>> =>
+  pollUntil(probe, { timeoutMs, intervalMs: 20, what });
 
 describe('kafka', () => {
   test('topics are created idempotently and a message round-trips through kafkajs', { timeout: 60_000 }, async () => {

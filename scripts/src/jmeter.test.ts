@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { createLogger } from '@ftlab/shared';
-import { acquireSystem } from './experiment/target-system';
-import { exited, spawnOwned } from './launcher/children';
-import { REPO_ROOT } from './paths';
-import { isolatedStackEnv, testLogDir } from './testing';
+import { acquireSystem } from './lib/target-system';
+import { exited, spawnOwned } from './lib/children';
+import { REPO_ROOT } from './lib/paths';
+import { isolatedStackEnv, testLogDir } from './lib/testing';
 
 /**
  * jmeter/experiment_test_plan.jmx run for a few seconds by jmeter/run_test.sh, with real JMeter,
@@ -97,13 +97,8 @@ test('the JMeter plan reads through the voter and creates orders, with passing a
 
   const target = await acquireSystem({ env, logger: createLogger('jmeter-test', undefined, 'warn'), logDir: path.join(logDir, 'services') });
   try {
+    // acquireSystem hands it over ready: replicas ON, the voter serving the seed stock.
     assert.ok(target.startedHere, 'the test runs against a system of its own');
-    // The voter answers once the replicas have applied the seed stock from the log.
-    const deadline = Date.now() + 60_000;
-    while ((await fetch(`${target.endpoints.voter}/inventory/PROD-001`).then((r) => r.status, () => 0)) !== 200) {
-      assert.ok(Date.now() < deadline, 'the voter never answered PROD-001 with 200');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
 
     const out = path.join(logDir, 'run');
     const output = fs.openSync(path.join(logDir, 'run_test.out'), 'w');

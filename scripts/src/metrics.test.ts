@@ -16,9 +16,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createLogger } from '@ftlab/shared';
-import { REPO_ROOT } from './paths';
-import { freeServicePorts, SERVICE_NAMES, startSystem, type RunningSystem } from './system';
-import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from './testing';
+import { REPO_ROOT } from './lib/paths';
+import { freeServicePorts, SERVICE_NAMES, startSystem, type RunningSystem } from './lib/system';
+import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from './lib/testing';
 
 const PROMTOOL = '/usr/bin/promtool';
 const TOKEN = crypto.randomBytes(16).toString('hex');

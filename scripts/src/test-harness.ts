@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { createLogger, parseEnv } from '@ftlab/shared';
-import { startScratchKafka } from './kafka/scratch';
-import { exited, spawnOwned } from './launcher/children';
-import { Lifecycle } from './launcher/lifecycle';
-import { REPO_ROOT } from './paths';
-import { ensurePostgres } from './postgres/server';
-import { testEnv, testLogDir } from './testing';
+import { startScratchKafka } from './lib/kafka/scratch';
+import { exited, spawnOwned } from './lib/children';
+import { Lifecycle } from './lib/lifecycle';
+import { REPO_ROOT } from './lib/paths';
+import { ensurePostgres } from './lib/postgres/server';
+import { testEnv, testLogDir } from './lib/testing';
 
 /**
  * `npm test`: every *.test.js under <workspace>/dist, one file at a time, against a real broker

@@ -4,8 +4,8 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { mailSink as api } from '@ftlab/shared';
-import { freePort } from '@ftlab/scripts/dist/ports';
-import { startProgram, type StartedProgram } from '@ftlab/scripts/dist/testing';
+import { freePort } from '@ftlab/scripts/dist/lib/ports';
+import { startProgram, type StartedProgram } from '@ftlab/scripts/dist/lib/testing';
 
 /**
  * The sink as a real process (its built dist/main.js) on free ports, fed by a real SMTP client

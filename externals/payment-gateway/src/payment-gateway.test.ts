@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { createPool, paymentGateway as api, type Pool } from '@ftlab/shared';
-import { freePort } from '@ftlab/scripts/dist/ports';
-import { freshDatabaseUrl, startProgram, type StartedProgram } from '@ftlab/scripts/dist/testing';
+import { freePort } from '@ftlab/scripts/dist/lib/ports';
+import { freshDatabaseUrl, startProgram, type StartedProgram } from '@ftlab/scripts/dist/lib/testing';
 
 /**
  * The gateway as a real process (its built dist/main.js) on a free port with a fresh database,

@@ -2,13 +2,13 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { SEED_PRODUCTS, createLogger, type Endpoints } from '@ftlab/shared';
-import { numeric } from '../cli/args';
-import { fixed, formatTable } from '../cli/table';
-import { startGateway } from '../gateway-process';
+import { numeric } from '../lib/args';
+import { fixed, formatTable } from '../lib/table';
+import { startGateway } from '../lib/gateway-process';
 import { runLoad, type TallySummary } from '../load';
-import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench } from './options';
-import { BENCH_DIR, commandLine, environment, median, verdict, writeBenchReport } from './report';
-import { withSystem } from './system-under-test';
+import { medianOf } from '../lib/latency';
+import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench, withSystem } from './options';
+import { BENCH_DIR, commandLine, environment, verdict, writeBenchReport } from './report';
 
 /**
  * `npm run bench:gateway`: reads at a fixed open-loop rate straight to the voter and through
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       }
       const rows = PATHS.map((p) => {
         const mine = runs.filter((r) => r.path === p).map((r) => r.totals);
-        const m = (pick: (t: TallySummary) => number | null | undefined) => median(mine.map(pick));
+        const m = (pick: (t: TallySummary) => number | null | undefined) => medianOf(mine.map(pick));
         return {
           path: p,
           p50_ms: m((t) => t.latency_ms.p50_ms),

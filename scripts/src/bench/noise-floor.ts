@@ -1,8 +1,9 @@
 import path from 'node:path';
 import readline from 'node:readline';
 import { DEFAULT_HOST } from '@ftlab/shared';
-import { spawnOwned, terminate } from '../launcher/children';
-import { runLoad, type LatencySummary } from '../load';
+import { spawnOwned, terminate } from '../lib/children';
+import type { LatencySummary } from '../lib/latency';
+import { runLoad } from '../load';
 
 /**
  * The same open-loop reads as a benchmark, against echo-server.js instead of the system: the

@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
-import { UsageError, numeric, parseOptions } from '../cli/args';
+import type { Logger } from '@ftlab/shared';
+import { UsageError, numeric, parseOptions } from '../lib/args';
+import { acquireSystem, type TargetSystem } from '../lib/target-system';
 
 /** Options every benchmark takes, and the command-line plumbing they share. */
 
-export const systemChoice = z.enum(['auto', 'own', 'running'], { errorMap: () => ({ message: 'must be auto, own or running' }) });
+const systemChoice = z.enum(['auto', 'own', 'running'], { errorMap: () => ({ message: 'must be auto, own or running' }) });
 
 export const commonBenchArgs = {
   system: systemChoice,
@@ -39,6 +41,30 @@ export function parseBenchArgs<S extends z.ZodTypeAny>(program: Command, argv: s
     throw err;
   }
   return parseOptions(schema, program.opts(), { system: '--system', runs: '--runs', ...flags });
+}
+
+/**
+ * Runs `work` against the running system, or one of the benchmark's own (free ports, fresh
+ * database `label`), and stops what it started afterwards, also on Ctrl-C (exit 130).
+ */
+export async function withSystem<T>(
+  opts: { choice: z.infer<typeof systemChoice>; label: string; logger: Logger; logDir: string },
+  work: (sut: TargetSystem) => Promise<T>,
+): Promise<T> {
+  const sut = await acquireSystem({ choice: opts.choice, isolateAs: opts.label, logger: opts.logger, logDir: opts.logDir });
+  const onSignal = () => {
+    opts.logger.warn('interrupted: stopping what the benchmark started');
+    void sut.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await work(sut);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await sut.stop();
+  }
 }
 
 /** Runs a benchmark's main; exit 2 for bad input, 1 for a failure, each with a one-line reason. */

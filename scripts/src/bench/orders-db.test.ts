@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { prepareDatabase } from '@ftlab/shared';
-import { freshDatabaseUrl } from '../testing';
+import { freshDatabaseUrl } from '../lib/testing';
 import { benchProducts, orderTimings, productsOnEveryReplica, waitDecided } from './orders-db';
 
 const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

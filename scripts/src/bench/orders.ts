@@ -2,15 +2,17 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { createLogger, createPool, restockAccepted, type Pool } from '@ftlab/shared';
-import { collectList, numeric } from '../cli/args';
-import { callJson } from '../cli/http';
-import { ordersTarget } from '../cli/targets';
-import { fixed, formatTable } from '../cli/table';
-import { runLoad, summarizeLatencies, type LatencySummary } from '../load';
-import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench } from './options';
+import { collectList, numeric } from '../lib/args';
+import { callJson } from '../lib/http';
+import { ordersTarget } from '../lib/targets';
+import { medianOf, summarizeLatencies, type LatencySummary } from '../lib/latency';
+import { fixed, formatTable } from '../lib/table';
+import { runLoad } from '../load';
+import { pollUntil } from '../lib/poll';
+import type { TargetSystem } from '../lib/target-system';
+import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench, withSystem } from './options';
 import { benchProducts, orderTimings, productsOnEveryReplica, waitDecided } from './orders-db';
-import { BENCH_DIR, commandLine, environment, median, verdict, writeBenchReport } from './report';
-import { waitUntil, withSystem, type SystemUnderTest } from './system-under-test';
+import { BENCH_DIR, commandLine, environment, verdict, writeBenchReport } from './report';
 
 /**
  * `npm run bench:orders`: how many orders per second the system accepts and decides end to end,
@@ -60,7 +62,7 @@ interface StepResult {
   generator_lag_p99_ms: number | null;
 }
 
-async function restockProducts(sut: SystemUnderTest, pool: Pool, products: string[]): Promise<void> {
+async function restockProducts(sut: TargetSystem, pool: Pool, products: string[]): Promise<void> {
   const orders = ordersTarget(sut.endpoints);
   // A few at a time: the restocks are setup, not load.
   for (let k = 0; k < products.length; k += 20) {
@@ -70,10 +72,15 @@ async function restockProducts(sut: SystemUnderTest, pool: Pool, products: strin
       ),
     );
   }
-  await waitUntil(`${products.length} products on every replica`, 120_000, async () => (await productsOnEveryReplica(pool, products)) === products.length);
+  await pollUntil(async () => (await productsOnEveryReplica(pool, products)) === products.length, {
+    timeoutMs: 120_000,
+    intervalMs: 250,
+    what: `${products.length} products on every replica`,
+    retryErrors: true,
+  });
 }
 
-async function measureStep(sut: SystemUnderTest, pool: Pool, products: string[], rate: number, durationS: number): Promise<StepResult> {
+async function measureStep(sut: TargetSystem, pool: Pool, products: string[], rate: number, durationS: number): Promise<StepResult> {
   const report = await runLoad({ mode: 'create_order', rps: rate, durationS, products, endpoints: sut.endpoints, timeoutMs: 10_000 });
   const ids = report.samples.flatMap((s) => (s.orderId ? [s.orderId] : []));
   const undecided = await waitDecided(pool, ids);
@@ -164,13 +171,13 @@ async function main(): Promise<void> {
 
       const rampMedian = opts.rates.map((rate, k) => ({
         rate,
-        decided_per_s: median(rampRuns.map((steps) => steps[k]!.decided_per_s)),
-        accepted_per_s: median(rampRuns.map((steps) => steps[k]!.accepted_per_s)),
-        decide_p99_ms: median(rampRuns.map((steps) => steps[k]!.decision_latency_ms.p99_ms)),
+        decided_per_s: medianOf(rampRuns.map((steps) => steps[k]!.decided_per_s)),
+        accepted_per_s: medianOf(rampRuns.map((steps) => steps[k]!.accepted_per_s)),
+        decide_p99_ms: medianOf(rampRuns.map((steps) => steps[k]!.decision_latency_ms.p99_ms)),
       }));
       const bestDecided = Math.max(...rampMedian.map((r) => r.decided_per_s ?? 0));
-      const p50 = median(latencyRuns.map((r) => r.decision_latency_ms.p50_ms));
-      const p99 = median(latencyRuns.map((r) => r.decision_latency_ms.p99_ms));
+      const p50 = medianOf(latencyRuns.map((r) => r.decision_latency_ms.p50_ms));
+      const p99 = medianOf(latencyRuns.map((r) => r.decision_latency_ms.p99_ms));
       const result = {
         benchmark: 'orders',
         command,

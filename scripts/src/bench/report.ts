@@ -1,19 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../paths';
+import { REPO_ROOT } from '../lib/paths';
 
 /** What every benchmark report carries: where it ran, how to run it again, where it was saved. */
 
 export const BENCH_DIR = path.join(REPO_ROOT, 'reports', 'bench');
-
-/** Median of the numbers present; null when there are none. */
-export function median(values: readonly (number | null | undefined)[]): number | null {
-  const sorted = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return null;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /**
  * The machine's state, because numbers from a shared 2-core box under load average 20 mean

@@ -3,14 +3,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { REPLICA_IDS, SEED_PRODUCTS, createLogger, type FaultRequest, type ReplicaId } from '@ftlab/shared';
-import { numeric } from '../cli/args';
-import { injectFault, waitAllOn } from '../cli/fault-api';
-import { fixed, formatTable } from '../cli/table';
-import { runLoad, type LatencySummary, type TallySummary, type WindowSummary } from '../load';
+import { numeric } from '../lib/args';
+import { injectFault } from '../lib/fault-api';
+import { waitAllOn } from '../lib/replicas-on';
+import { medianOf, type LatencySummary } from '../lib/latency';
+import { fixed, formatTable } from '../lib/table';
+import { runLoad, type TallySummary, type WindowSummary } from '../load';
 import { measureNoiseFloor } from './noise-floor';
-import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench } from './options';
-import { BENCH_DIR, commandLine, environment, median, verdict, writeBenchReport } from './report';
-import { withSystem, type SystemUnderTest } from './system-under-test';
+import type { TargetSystem } from '../lib/target-system';
+import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench, withSystem } from './options';
+import { BENCH_DIR, commandLine, environment, verdict, writeBenchReport } from './report';
 
 /**
  * `npm run bench:voter`: voter read latency at a fixed open-loop rate with no fault, then with
@@ -54,12 +56,12 @@ interface ScenarioRun {
 }
 
 /** Clears every replica (a crashed one restarts clean) and waits until the monitor has all ON. */
-async function resetFaults(sut: SystemUnderTest): Promise<void> {
+async function resetFaults(sut: TargetSystem): Promise<void> {
   await Promise.all(REPLICA_IDS.map((id) => injectFault(sut.endpoints, sut.adminToken, id, { type: 'clear' }).catch(() => undefined)));
-  await waitAllOn(sut.endpoints, ALL_ON_TIMEOUT_MS);
+  await waitAllOn(sut.endpoints, { timeoutMs: ALL_ON_TIMEOUT_MS });
 }
 
-async function measure(sut: SystemUnderTest, scenario: Scenario, rps: number, durationS: number): Promise<Omit<ScenarioRun, 'run'>> {
+async function measure(sut: TargetSystem, scenario: Scenario, rps: number, durationS: number): Promise<Omit<ScenarioRun, 'run'>> {
   await resetFaults(sut);
   if (scenario.fault) await injectFault(sut.endpoints, sut.adminToken, scenario.fault.instance, scenario.fault.request);
   const report = await runLoad({
@@ -107,7 +109,7 @@ async function main(): Promise<void> {
 
     const rows = SCENARIOS.map((scenario) => {
       const mine = runs.filter((r) => r.scenario === scenario.name).map((r) => r.totals);
-      const m = (pick: (t: TallySummary) => number | null | undefined) => median(mine.map(pick));
+      const m = (pick: (t: TallySummary) => number | null | undefined) => medianOf(mine.map(pick));
       return {
         scenario: scenario.name,
         faulty: scenario.fault !== undefined,
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
         wrong: mine.reduce((sum, t) => sum + (t.reads?.wrong ?? 0), 0),
         judged: mine.reduce((sum, t) => sum + (t.reads?.judged ?? 0), 0),
         p99_per_run_ms: mine.map((t) => t.latency_ms.p99_ms),
-        generator_lag_p99_ms: median(runs.filter((r) => r.scenario === scenario.name).map((r) => r.dispatch_lag_ms.p99_ms)),
+        generator_lag_p99_ms: medianOf(runs.filter((r) => r.scenario === scenario.name).map((r) => r.dispatch_lag_ms.p99_ms)),
       };
     });
     const faulty = rows.filter((r) => r.faulty);

@@ -1,7 +1,5 @@
 import { DEFAULT_KAFKA_BROKERS, topicNames, type Logger, type Pool } from '@ftlab/shared';
-import type { DbClock } from '../experiment/audit';
-import type { FaultReport } from '../experiment/report';
-import type { TargetSystem } from '../experiment/target-system';
+import type { TargetSystem } from '../lib/target-system';
 import { checkHistory } from './check';
 import { awaitSettled, readFinalState } from './final-state';
 import type { FaultEvent, History } from './history';
@@ -10,21 +8,9 @@ import type { OperationRecorder } from './recorder';
 import { verdictJson, type VerdictJson } from './render';
 
 /**
- * The history check at the end of an experiment: wait until the system settles, read its final
- * state and its order log, and judge what the load's clients were told against them.
+ * The history check at the end of a run (an experiment, a demo): wait until the system settles,
+ * read its final state and its order log, and judge what the clients were told against them.
  */
-
-/** The experiment's faults as the history records them: each trial's injection and clearing. */
-export function trialFaults(faults: readonly FaultReport[], clock: Pick<DbClock, 'toLocal'>): FaultEvent[] {
-  const events: FaultEvent[] = [];
-  for (const f of faults) {
-    for (const t of f.trials) {
-      if (t.injected_at) events.push({ atMs: clock.toLocal(new Date(t.injected_at)), action: 'inject', kind: f.type, target: f.instance_id });
-      if (t.cleared_at) events.push({ atMs: clock.toLocal(new Date(t.cleared_at)), action: 'clear', kind: f.type, target: f.instance_id });
-    }
-  }
-  return events.sort((a, b) => a.atMs - b.atMs);
-}
 
 export interface RunCheck {
   history: History;

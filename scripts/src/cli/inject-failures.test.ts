@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { FailuresResponse, MonitorStatusResponse, ReplicaId } from '@ftlab/shared';
-import { freePort } from '../ports';
-import { RecordingServers, runNodeScript, type Reply } from './test-support';
+import { freePort } from '../lib/ports';
+import { RecordingServers, runNodeScript, type Reply } from '../lib/test-support';
 
 /**
  * Runs the compiled CLI as a child process against local stand-ins of the replicas and the monitor
@@ -167,6 +167,21 @@ describe('inject-failures: good input sends exactly the right request', () => {
     );
     assert.match(run.stdout, /fault: +latency \(latency_ms=1200\)/);
     assert.match(run.stdout, /monitor: OFF since .*cause timeout/);
+  });
+
+  test('status without --instance shows every replica', async () => {
+    const run = await runCli(['status']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      recorded.filter((r) => r.server !== 'monitor').map((r) => [r.server, r.url]).sort(),
+      [
+        ['inventory-1', '/admin/faults'],
+        ['inventory-2', '/admin/faults'],
+        ['inventory-3', '/admin/faults'],
+      ],
+    );
+    assert.deepEqual(run.stdout.match(/^inventory-\d$/gm), ['inventory-1', 'inventory-2', 'inventory-3']);
+    assert.match(run.stdout, /inventory-2\n.*\n  monitor: OFF since/);
   });
 
   test('failures asks the monitor with the filter and prints a table', async () => {

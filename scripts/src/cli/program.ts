@@ -1,11 +1,11 @@
 import { Command, CommanderError } from 'commander';
-import type { Endpoints, FaultRequest, ReplicaId } from '@ftlab/shared';
-import { readAdminToken } from '../launcher/admin-token';
-import { UsageError, limitArg, numeric, parseArg, parseFault, parseInstance } from './args';
-import { injectFault, readFailures, readFault, readMonitorStatus } from './fault-api';
-import { TargetError } from './http';
+import { REPLICA_IDS, type Endpoints, type FaultRequest, type ReplicaId } from '@ftlab/shared';
+import { readAdminToken } from '../lib/admin-token';
+import { UsageError, limitArg, numeric, parseArg, parseFault, parseInstance } from '../lib/args';
+import { injectFault, readFailures, readFault, readMonitorStatus } from '../lib/fault-api';
+import { TargetError } from '../lib/http';
 import { renderFailures, renderInjected, renderStatus, type StatusView } from './render';
-import { endpointsFromEnv } from './targets';
+import { endpointsFromEnv } from '../lib/targets';
 
 /**
  * `npm run inject-failures -- <command>`: injects, clears and inspects replica faults.
@@ -92,15 +92,15 @@ function buildProgram(io: Io): Command {
 
   program
     .command('status')
-    .description("the replica's current fault and the monitor's view of it")
-    .requiredOption('--instance <n>', 'replica: 1, 2 or 3')
+    .description("each replica's current fault and the monitor's view of it")
+    .option('--instance <n>', 'only this replica: 1, 2 or 3')
     .option('--json', 'print JSON')
     .action(async (opts: Options) => {
-      const instance = parseInstance(opts.instance);
-      const view = await statusOf(endpoints(), token(), instance);
-      print(Boolean(opts.json), view, renderStatus(view));
-      // Both halves are printed when one fails, but a failed half still fails the command.
-      const failed = view.replica_error ?? view.monitor_error;
+      const instances = opts.instance === undefined ? REPLICA_IDS : [parseInstance(opts.instance)];
+      const views = await Promise.all(instances.map((instance) => statusOf(endpoints(), token(), instance)));
+      print(Boolean(opts.json), opts.instance === undefined ? views : views[0], views.map(renderStatus).join('\n'));
+      // Every view is printed when a call fails, but a failed call still fails the command.
+      const failed = views.map((view) => view.replica_error ?? view.monitor_error).find((error) => error !== undefined);
       if (failed) throw new TargetError(failed);
     });
 

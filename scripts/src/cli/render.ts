@@ -1,5 +1,5 @@
 import type { CurrentFaultResponse, FailureRecord, FaultChangeResponse, MonitoredInstance } from '@ftlab/shared';
-import { fixed, formatTable } from './table';
+import { fixed, formatTable } from '../lib/table';
 
 /** Human-readable output of inject-failures; `--json` prints the raw answers instead. */
 

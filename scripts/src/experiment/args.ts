@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { UsageError, numeric } from '../cli/args';
-import { REPO_ROOT } from '../paths';
+import { UsageError, numeric } from '../lib/args';
+import { REPO_ROOT } from '../lib/paths';
 
 /** `npm run experiment -- [--trials N] [--quick] [--out DIR]`, checked before anything starts. */
 
 export { UsageError };
 
-export const DEFAULT_TRIALS = 5;
+const DEFAULT_TRIALS = 5;
 export const DEFAULT_REPORTS_DIR = path.join(REPO_ROOT, 'reports');
 
 export const USAGE = `usage: npm run experiment -- [--trials N] [--quick] [--out DIR]

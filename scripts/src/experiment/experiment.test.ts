@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { exited, spawnOwned } from '../launcher/children';
-import { REPO_ROOT } from '../paths';
-import { isolatedStackEnv, testLogDir } from '../testing';
+import { exited, spawnOwned } from '../lib/children';
+import { REPO_ROOT } from '../lib/paths';
+import { isolatedStackEnv, testLogDir } from '../lib/testing';
 import { FAULT_TYPES } from './plan';
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Sample } from '../load/sample';
+import type { Sample } from '../load';
 import { readSamples } from './load';
 
 test('readSamples keeps reads only and maps unknown quorum to "no quorum"', () => {

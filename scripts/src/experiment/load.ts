@@ -1,6 +1,5 @@
 import { SEED_PRODUCTS, type Endpoints } from '@ftlab/shared';
-import { runLoad, type LoadOptions, type LoadReport } from '../load/run-load';
-import type { Sample } from '../load/sample';
+import { runLoad, type LoadOptions, type LoadReport, type Sample } from '../load';
 import type { ReadSample } from './read-metrics';
 
 /**

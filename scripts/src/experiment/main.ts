@@ -6,7 +6,7 @@ import { USAGE, UsageError, parseExperimentArgs } from './args';
 import { runDirName, writeReport } from './output';
 import type { ExperimentReport } from './report';
 import { experimentConfig, runExperiment } from './runner';
-import { acquireSystem } from './target-system';
+import { acquireSystem } from '../lib/target-system';
 
 /**
  * `npm run experiment [-- --trials N --quick --out DIR]`: measures the system's fault tolerance

@@ -9,8 +9,8 @@ import { renderTimeline, type TimelineInput } from './timeline-svg';
 
 /** Writes one run's directory (report.json, report.md, timeline.svg/.png, reads.csv) and points `latest` at it. */
 
-export const CHART_SVG = 'timeline.svg';
-export const CHART_PNG = 'timeline.png';
+const CHART_SVG = 'timeline.svg';
+const CHART_PNG = 'timeline.png';
 
 /** A directory name from the start time that sorts by time and is safe on every filesystem: 2025-01-31T12-00-00Z. */
 export function runDirName(startedAt: string): string {
@@ -28,7 +28,7 @@ export function readsCsv(reads: readonly ReadSample[]): string {
  * rsvg-convert (Debian: librsvg2-bin) when it is installed; the SVG is the chart, the PNG a
  * convenience, so its absence is a note, not an error.
  */
-export async function renderPng(svgFile: string, pngFile: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+async function renderPng(svgFile: string, pngFile: string): Promise<{ ok: true } | { ok: false; reason: string }> {
   try {
     await promisify(execFile)('rsvg-convert', ['--background-color=white', '-o', pngFile, svgFile], { timeout: 60_000 });
     return { ok: true };

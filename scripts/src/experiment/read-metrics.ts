@@ -1,4 +1,5 @@
-import { ascending, quantileSorted, ratio } from './stats';
+import { summarizeLatencies } from '../lib/latency';
+import { ratio } from './stats';
 
 /**
  * Read-side quality of a stretch of the run, from the load generator's per-request samples.
@@ -51,18 +52,18 @@ export function samplesInAny(samples: readonly ReadSample[], windows: readonly T
   return samples.filter((s) => windows.some((w) => s.at >= w.start && s.at < w.end));
 }
 
-const latenciesOf = (samples: readonly ReadSample[]) => ascending(samples.flatMap((s) => (s.latencyMs === null ? [] : [s.latencyMs])));
+/** Latency percentiles (lib/latency.ts) of the reads that have a latency. */
+const latenciesOf = (samples: readonly ReadSample[]) => summarizeLatencies(samples.flatMap((s) => (s.latencyMs === null ? [] : [s.latencyMs])));
 
 /** Latency percentiles over every read, failed ones included: a fast 503 is still what the client waited. */
 export function readMetrics(samples: readonly ReadSample[]): ReadMetrics {
-  const latencies = latenciesOf(samples);
-  const q = (p: number) => (latencies.length === 0 ? null : quantileSorted(latencies, p));
+  const latency = latenciesOf(samples);
   return {
     reads: samples.length,
-    p50_ms: q(0.5),
-    p95_ms: q(0.95),
-    p99_ms: q(0.99),
-    max_ms: latencies.length === 0 ? null : latencies[latencies.length - 1]!,
+    p50_ms: latency.p50_ms,
+    p95_ms: latency.p95_ms,
+    p99_ms: latency.p99_ms,
+    max_ms: latency.max_ms,
     availability: ratio(samples.filter(isSuccess).length, samples.length),
     quorum_rate: ratio(samples.filter((s) => s.quorum).length, samples.length),
     wrong_answers: samples.filter((s) => s.wrong === true).length,
@@ -95,12 +96,12 @@ export function latencyBuckets(samples: readonly ReadSample[], origin: number, b
   return [...buckets.entries()]
     .sort(([a], [b]) => a - b)
     .map(([index, members]) => {
-      const sorted = latenciesOf(members);
+      const latency = latenciesOf(members);
       return {
         offsetMs: index * bucketMs,
         count: members.length,
-        p50_ms: sorted.length === 0 ? 0 : quantileSorted(sorted, 0.5),
-        p99_ms: sorted.length === 0 ? 0 : quantileSorted(sorted, 0.99),
+        p50_ms: latency.p50_ms ?? 0,
+        p99_ms: latency.p99_ms ?? 0,
         failures: members.filter((s) => !isSuccess(s)).length,
       };
     });

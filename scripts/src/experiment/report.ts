@@ -78,7 +78,7 @@ export interface ExperimentReport {
 }
 
 /** Fills in each trial's read metrics from its window. */
-export function withReadMetrics(trial: TrialResult, samples: readonly ReadSample[]): TrialResult {
+function withReadMetrics(trial: TrialResult, samples: readonly ReadSample[]): TrialResult {
   return { ...trial, reads: trial.window ? readMetrics(samplesIn(samples, trial.window)) : null };
 }
 

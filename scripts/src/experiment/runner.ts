@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPLICA_IDS, createPool, type Logger } from '@ftlab/shared';
-import { injectFault } from '../cli/fault-api';
-import type { LoadReport } from '../load/run-load';
-import { checkRun, orderLogOf, trialFaults, uncheckedVerdict } from '../checker/run-check';
+import { injectFault } from '../lib/fault-api';
+import { waitAllOn } from '../lib/replicas-on';
+import type { LoadReport } from '../load';
+import { checkRun, orderLogOf, uncheckedVerdict } from '../checker/run-check';
+import { trialFaults } from './trial-faults';
 import { OperationRecorder } from '../checker/recorder';
 import { auditSince, instanceStatuses, measureDbClock, offPeriods } from './audit';
 import { STANDARD_LOAD, loadSummary, readSamples, startLoad, type StandardLoad } from './load';
@@ -10,9 +12,9 @@ import { FAULT_PLAN, type FaultSpec, type FaultType } from './plan';
 import { latencyBuckets, type ReadSample, type TimeWindow } from './read-metrics';
 import { buildBaselineReport, buildFaultReport, countTargets, type ExperimentReport, type TrialResult } from './report';
 import { loadAverage, systemInfo } from './system-info';
-import type { TargetSystem } from './target-system';
+import type { TargetSystem } from '../lib/target-system';
 import type { TimelineInput } from './timeline-svg';
-import { runTrial, waitStableOn, type TrialContext, type TrialTimings } from './trial';
+import { runTrial, type TrialContext, type TrialTimings } from './trial';
 
 /**
  * The experiment: standard load throughout; a baseline; then N trials of each fault, interleaved
@@ -86,7 +88,7 @@ export async function runExperiment(
     // The chart and OFF periods end when the load is told to stop, not after the answers still in flight drain.
     let end = loadStart;
     try {
-      await waitStableOn(target.endpoints, config.timings.settleMs, config.timings.readyTimeoutMs, signal);
+      await waitAllOn(target.endpoints, { settleMs: config.timings.settleMs, timeoutMs: config.timings.readyTimeoutMs, signal });
       logger.info({ seconds: config.warmupMs / 1000 }, 'warm-up');
       await sleep(config.warmupMs, undefined, { signal });
       const baselineStart = Date.now();

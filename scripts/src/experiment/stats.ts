@@ -1,4 +1,6 @@
-/** Order statistics over small samples (a handful of trials, a few thousand reads). Pure. */
+import { percentilesOf } from '../lib/latency';
+
+/** Order statistics over a handful of trials. Pure. */
 
 export interface Summary {
   min: number;
@@ -8,34 +10,15 @@ export interface Summary {
 }
 
 /**
- * The q-quantile (0..1) by linear interpolation between closest ranks (R's type 7, numpy's
- * default), so five trials give a p95 between the two largest rather than simply the maximum.
- * `sorted` must be ascending and non-empty.
+ * min/median/p95/max of the finite values, or null when there are none (every trial timed out).
+ * Percentiles by the tools' one definition (lib/latency.ts: nearest rank), so with five trials
+ * the p95 is the worst trial.
  */
-export function quantileSorted(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) throw new Error('quantile of an empty sample');
-  if (q < 0 || q > 1) throw new Error(`quantile out of range: ${q}`);
-  const rank = (sorted.length - 1) * q;
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  const below = sorted[lo]!;
-  return below + (sorted[hi]! - below) * (rank - lo);
-}
-
-export function ascending(values: Iterable<number>): number[] {
-  return [...values].sort((a, b) => a - b);
-}
-
-/** min/median/p95/max of the finite values, or null when there are none (every trial timed out). */
 export function summarize(values: Iterable<number | null | undefined>): Summary | null {
-  const finite = ascending([...values].filter((v): v is number => typeof v === 'number' && Number.isFinite(v)));
-  if (finite.length === 0) return null;
-  return {
-    min: finite[0]!,
-    median: quantileSorted(finite, 0.5),
-    p95: quantileSorted(finite, 0.95),
-    max: finite[finite.length - 1]!,
-  };
+  const finite = [...values].filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const at = percentilesOf(finite, [50, 95]);
+  if (!at) return null;
+  return { min: Math.min(...finite), median: at[50], p95: at[95], max: Math.max(...finite) };
 }
 
 /** A share in 0..1, or null for an empty denominator: "no reads" must not read as "100 % available". */

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { callJson, monitorStatusResponse, type Endpoints } from '@ftlab/shared';
-import { REPO_ROOT } from '../paths';
+import { REPO_ROOT } from '../lib/paths';
 import type { DbClock } from './audit';
-import type { TargetSystem } from './target-system';
+import type { TargetSystem } from '../lib/target-system';
 
 /** The "system" block of report.json: enough to tell two runs' setups apart later. */
 
@@ -18,7 +18,7 @@ function gitCommit(): string | null {
 }
 
 /** The monitor's detector settings (GET /status), which decide TTD as much as the code does. */
-export async function detectorSettings(endpoints: Endpoints): Promise<Record<string, unknown> | null> {
+async function detectorSettings(endpoints: Endpoints): Promise<Record<string, unknown> | null> {
   const answer = await callJson(`${endpoints.monitor}/status`, monitorStatusResponse, { timeoutMs: 3000 });
   return answer.ok ? answer.value.detector : null;
 }
@@ -29,7 +29,7 @@ export function loadAverage(): number[] {
 }
 
 /** host:port/database, without credentials. */
-export function describeDatabase(url: string): string {
+function describeDatabase(url: string): string {
   const u = new URL(url);
   return `${u.host}${u.pathname}`;
 }

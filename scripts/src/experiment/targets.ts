@@ -6,11 +6,11 @@ import type { Summary } from './stats';
  * is a measurement plus a test, so report.json and report.md state the same verdicts.
  */
 
-export const TTD_TARGET_MS = 1000;
-export const P95_TARGET_MS = 1000;
-export const AVAILABILITY_TARGET = 0.99;
-export const QUORUM_TARGET = 0.95;
-export const VOTER_P99_TARGET_MS = 25;
+const TTD_TARGET_MS = 1000;
+const P95_TARGET_MS = 1000;
+const AVAILABILITY_TARGET = 0.99;
+const QUORUM_TARGET = 0.95;
+const VOTER_P99_TARGET_MS = 25;
 
 export type TargetSource = 'seed' | 'ours';
 export type TargetUnit = 'ms' | 'share' | 'count';

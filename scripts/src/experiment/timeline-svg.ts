@@ -27,7 +27,7 @@ export interface TimelineInput {
   replicas: readonly { instance_id: ReplicaId; off: readonly TimeWindow[] }[];
 }
 
-export const FAULT_COLORS: Record<FaultType, string> = {
+const FAULT_COLORS: Record<FaultType, string> = {
   crash: '#e53e3e',
   latency: '#dd6b20',
   intermittent: '#b7791f',

@@ -1,6 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { REPLICA_IDS, type Endpoints, type Logger, type Pool } from '@ftlab/shared';
-import { injectFault, readMonitorStatus } from '../cli/fault-api';
+import type { Endpoints, Logger, Pool } from '@ftlab/shared';
+import { injectFault } from '../lib/fault-api';
+import { PollTimeout, pollUntil, type PollOptions } from '../lib/poll';
+import { waitAllOn } from '../lib/replicas-on';
 import { auditForFault, injection, offAtInjection, type AuditRow, type DbClock } from './audit';
 import type { FaultSpec } from './plan';
 import type { TrialResult } from './report';
@@ -37,43 +38,17 @@ export class WrongDatabaseError extends Error {
   override name = 'WrongDatabaseError';
 }
 
-async function pollUntil<T>(probe: () => Promise<T | undefined>, timeoutMs: number, everyMs: number, signal?: AbortSignal): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    signal?.throwIfAborted();
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() >= deadline) return undefined;
-    await sleep(everyMs, undefined, { signal });
+/** A trial records a timeout as its outcome rather than failing: undefined when the deadline passed. */
+async function untilTimeout<T>(check: () => Promise<T | undefined>, opts: PollOptions): Promise<T | undefined> {
+  try {
+    return await pollUntil(check, opts);
+  } catch (err) {
+    if (err instanceof PollTimeout) return undefined;
+    throw err;
   }
 }
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
-
-/**
- * Resolves once the monitor has reported every replica ON continuously for `settleMs` (polled):
- * a replica that flaps OFF during the settle restarts the wait, so a fault is never injected into
- * a replica that is already OFF (the monitor would not link the fault to a failure it already had).
- */
-export async function waitStableOn(endpoints: Endpoints, settleMs: number, timeoutMs: number, signal?: AbortSignal, pollMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let allOnSince: number | undefined;
-  let off: string[] = [...REPLICA_IDS];
-  for (;;) {
-    signal?.throwIfAborted();
-    try {
-      const instances = await readMonitorStatus(endpoints, { timeoutMs: 2000 });
-      off = REPLICA_IDS.filter((id) => instances.find((i) => i.instance_id === id)?.status !== 'ON');
-    } catch (err) {
-      off = [`monitor: ${(err as Error).message}`];
-    }
-    const now = Date.now();
-    allOnSince = off.length === 0 ? (allOnSince ?? now) : undefined;
-    if (allOnSince !== undefined && now - allOnSince >= settleMs) return;
-    if (now >= deadline) throw new Error(`replicas not ON for ${settleMs} ms in a row within ${timeoutMs} ms (last OFF: ${off.join(', ') || 'none'})`);
-    await sleep(pollMs, undefined, { signal });
-  }
-}
 
 function emptyTrial(trial: number): TrialResult {
   return {
@@ -102,7 +77,7 @@ export async function runTrial(spec: FaultSpec, trial: number, ctx: TrialContext
   const log = logger.child({ fault: spec.type, instance_id: spec.instance_id, trial });
 
   try {
-    await waitStableOn(ctx.endpoints, timings.settleMs, timings.readyTimeoutMs, ctx.signal);
+    await waitAllOn(ctx.endpoints, { settleMs: timings.settleMs, timeoutMs: timings.readyTimeoutMs, signal: ctx.signal });
   } catch (err) {
     if (ctx.signal?.aborted) throw err;
     log.warn({ err: (err as Error).message }, 'replicas not all ON: trial skipped');
@@ -130,12 +105,10 @@ export async function runTrial(spec: FaultSpec, trial: number, ctx: TrialContext
   log.info({ fault_id: faultId }, 'injected');
 
   // Found: the fault's own audit row. 'spoiled': the replica was already OFF when it landed.
-  const found = await pollUntil(
+  const found = await untilTimeout(
     async (): Promise<AuditRow | 'spoiled' | undefined> =>
       (await auditForFault(ctx.pool, faultId)) ?? ((await offAtInjection(ctx.pool, spec.instance_id, faultId)) ? 'spoiled' : undefined),
-    timings.detectTimeoutMs,
-    timings.pollMs,
-    ctx.signal,
+    { timeoutMs: timings.detectTimeoutMs, intervalMs: timings.pollMs, what: 'the audit row of the fault', signal: ctx.signal },
   );
   if (found === 'spoiled') {
     if (spec.clearAfterDetection) await clearFault(ctx, spec).catch((err: Error) => log.error({ err: err.message }, 'clear failed'));
@@ -164,14 +137,12 @@ export async function runTrial(spec: FaultSpec, trial: number, ctx: TrialContext
   }
   log.info({ fault_id: faultId, ttd_ms: Math.round(detected.ttd_ms), cause: detected.cause }, 'detected');
 
-  const resolved = await pollUntil(
+  const resolved = await untilTimeout(
     async (): Promise<AuditRow | undefined> => {
       const row = await auditForFault(ctx.pool, faultId);
       return row?.resolved_at ? row : undefined;
     },
-    timings.resolveTimeoutMs,
-    timings.pollMs,
-    ctx.signal,
+    { timeoutMs: timings.resolveTimeoutMs, intervalMs: timings.pollMs, what: 'the resolution of the fault', signal: ctx.signal },
   );
   const row = resolved ?? detected;
   const final = {

@@ -1,5 +1,5 @@
 import { createLogger } from '@ftlab/shared';
-import { ensureKafkaJars } from './jars';
+import { ensureKafkaJars } from '../lib/kafka/jars';
 
 /** `npm run kafka:fetch`: download the broker's jars ahead of time (e.g. before going offline). */
 const logger = createLogger('kafka-fetch');

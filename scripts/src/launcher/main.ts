@@ -1,23 +1,28 @@
 import path from 'node:path';
-import { ConfigError, createLogger, parseEnv } from '@ftlab/shared';
-import { RUN_DIR } from '../paths';
-import { SERVICE_NAMES, type RunningSystem } from '../system';
-import { ADMIN_TOKEN_FILE } from './admin-token';
+import { ConfigError, parseEnv } from '@ftlab/shared';
+import { RUN_DIR } from '../lib/paths';
+import { SERVICE_NAMES, type RunningSystem } from '../lib/system';
+import { ADMIN_TOKEN_FILE } from '../lib/admin-token';
+import { Lifecycle } from '../lib/lifecycle';
+import { localStackEnv, startLocalStack } from '../lib/local-stack';
 import { parseLauncherArgs } from './args';
-import { Lifecycle } from './lifecycle';
-import { localStackEnv, startLocalStack } from './local-stack';
+import { launcherLogger, lineFormatter } from './terminal-logs';
 
 /**
  * `npm start [-- --brokers N]`: the whole system in the foreground: a local Kafka of N nodes, one
  * by default (unless KAFKA_BROKERS points at a cluster), PostgreSQL (the running one, or an
  * embedded one), and the six services, all restarted when they crash. Ctrl-C stops everything
- * it started, in reverse order.
+ * it started, in reverse order. The services' logs are shown too: readable at a terminal, JSON
+ * lines when stdout is a file or a pipe.
  */
 
 const LOG_DIR = path.join(RUN_DIR, 'logs');
 const HEALTHY_WITHIN_MS = 30_000;
 
-const logger = createLogger('launcher');
+const terminal = process.stdout.isTTY === true;
+const formatLine = lineFormatter(terminal);
+const logger = launcherLogger(formatLine, terminal);
+const echo = (line: string) => process.stdout.write(formatLine(line));
 
 function printSummary(system: RunningSystem, kafka: string, postgres: string, tokenSource: string): void {
   const rows: [string, string][] = [
@@ -55,7 +60,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
-    const { brokers, kafka, postgres, system } = await startLocalStack(env, { lifecycle, logger, logDir: LOG_DIR, brokers: args.brokers, echo: true });
+    const { brokers, kafka, postgres, system } = await startLocalStack(env, { lifecycle, logger, logDir: LOG_DIR, brokers: args.brokers, echo });
     const started = Date.now();
     await system.waitHealthy('all', HEALTHY_WITHIN_MS).then(
       () => logger.info({ ms: Date.now() - started }, 'all services healthy'),

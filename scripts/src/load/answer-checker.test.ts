@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { prepareDatabase } from '@ftlab/shared';
-import { freshDatabaseUrl } from '../testing';
+import { freshDatabaseUrl } from '../lib/testing';
 import { AnswerChecker } from './answer-checker';
 import { nowMs } from './clock';
 import type { Verdict } from './wrong-answers';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { RecordingServers, runNodeScript } from '../cli/test-support';
+import { RecordingServers, runNodeScript } from '../lib/test-support';
 
 /** The compiled load-test CLI against a stand-in voter and orders service. */
 

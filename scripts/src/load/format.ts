@@ -1,5 +1,5 @@
-import { fixed } from '../cli/table';
-import type { LatencySummary } from './latency';
+import { fixed } from '../lib/table';
+import type { LatencySummary } from '../lib/latency';
 import type { LoadProgress, LoadReport } from './run-load';
 import type { TallySummary } from './tally';
 
@@ -7,7 +7,7 @@ import type { TallySummary } from './tally';
 
 const pct = (share: number | null) => (share === null ? '-' : `${(share * 100).toFixed(2)} %`);
 
-export function latencyLine(l: LatencySummary): string {
+function latencyLine(l: LatencySummary): string {
   if (l.count === 0) return 'no requests sent';
   return `p50 ${fixed(l.p50_ms, 2)}  p95 ${fixed(l.p95_ms, 2)}  p99 ${fixed(l.p99_ms, 2)}  p99.9 ${fixed(l.p999_ms, 2)}  max ${fixed(l.max_ms, 2)} ms`;
 }

@@ -3,7 +3,7 @@ import { createHttpPool, describeFailure, httpCall, productId, quantity, type En
 import { AnswerChecker, SNAPSHOT_EVERY_MS } from './answer-checker';
 import { acceptedOrderId, failureText, interpretRead } from './answers';
 import { nowMs } from './clock';
-import { LatencyHistogram, type LatencySummary } from './latency';
+import { LatencyHistogram, type LatencySummary } from '../lib/latency';
 import type { RequestKind, Sample } from './sample';
 import { paceOpenLoop, scheduledCount } from './schedule';
 import { Tally, windowSummaries, type TallySummary, type WindowSummary } from './tally';
@@ -15,7 +15,7 @@ import { DEFAULT_ORDER_SHARE, LOAD_MODES, planRequest, readBaseUrl, readTarget, 
  * experiment runner share.
  */
 
-export const loadSettings = z.object({
+const loadSettings = z.object({
   mode: z.enum(LOAD_MODES),
   rps: z.number().positive().max(100_000),
   durationS: z.number().positive().max(86_400),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LatencyHistogram, summarizeLatencies } from './latency';
+import { LatencyHistogram, summarizeLatencies } from '../lib/latency';
 import type { Sample } from './sample';
 import { Tally, summarizeSamples, windowSummaries } from './tally';
 

@@ -1,4 +1,4 @@
-import { LatencyHistogram, type LatencySummary } from './latency';
+import { LatencyHistogram, type LatencySummary } from '../lib/latency';
 import type { Sample } from './sample';
 
 /**

@@ -1,10 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KafkaCluster } from '../kafka/broker';
-import { startScratchKafka } from '../kafka/scratch';
+import type { KafkaCluster } from '../lib/kafka/broker';
+import { startScratchKafka } from '../lib/kafka/scratch';
 import { runLoad } from '../load';
-import { testLogDir } from '../testing';
+import { testLogDir } from '../lib/testing';
 import { countByStatus, postJson, startTestSystem, waitAllDecided, waitFor, type TestSystem } from './fixture';
 
 /**

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseEnv } from '@ftlab/shared';
-import { flapDatabase } from '../faults/db-flapping';
-import { SERVICE_NAMES } from '../system';
-import { testEnv } from '../testing';
+import { flapDatabase } from '../lib/faults/db-flapping';
+import { SERVICE_NAMES } from '../lib/system';
+import { testEnv } from '../lib/testing';
 import { getJson, postJson, startTestSystem, waitFor, type TestSystem } from './fixture';
 
 /**

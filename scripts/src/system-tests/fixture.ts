@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createPool, topicNames, type Pool, type Topics } from '@ftlab/shared';
-import { freeServicePorts, startSystem, type RunningSystem, type ServiceName } from '../system';
-import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from '../testing';
+import { pollUntil } from '../lib/poll';
+import { freeServicePorts, startSystem, type RunningSystem, type ServiceName } from '../lib/system';
+import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from '../lib/testing';
 
 export const TEST_TOKEN = 'test-admin-token-0123456789abcdef';
 
@@ -51,12 +51,9 @@ export async function startTestSystem(name: string, opts: { services?: ServiceNa
   return { system, db, url: system.urls, topics: topicNames(topicPrefix), kafkaBrokers, stop };
 }
 
+/** The system tests' wait: every 50 ms, and a check that throws (a service restarting) is asked again. */
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string, everyMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await Promise.resolve().then(check).catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await sleep(everyMs);
-  }
+  await pollUntil(check, { timeoutMs, intervalMs: everyMs, what, retryErrors: true });
 }
 
 /** How many items fall under each key, for a diagnostic or a failure message. */

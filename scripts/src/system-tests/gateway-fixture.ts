@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { freePort } from '../ports';
+import { freePort } from '../lib/ports';
 
 /**
  * A pass-through HTTP proxy that counts requests in flight through it: put between the gateway

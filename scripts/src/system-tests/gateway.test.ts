@@ -14,7 +14,7 @@ import {
 } from '@ftlab/shared';
 import { maxAdmitted, type BucketPolicy } from '@ftlab/gateway-svc/dist/rate-limit-policy';
 import { admin, getJson, postJson, startTestSystem, stockOf, waitFor, type TestSystem } from './fixture';
-import { startGateway, type GatewayProcess } from '../gateway-process';
+import { startGateway, type GatewayProcess } from '../lib/gateway-process';
 import { countingProxy, metricValue, percentile, shoot, spans, type Shot } from './gateway-fixture';
 
 /**

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigResourceTypes } from 'kafkajs';
 import { SEED_PRODUCTS, createKafka, createLogger } from '@ftlab/shared';
-import type { KafkaCluster } from '../kafka/broker';
-import { startScratchKafka } from '../kafka/scratch';
+import type { KafkaCluster } from '../lib/kafka/broker';
+import { startScratchKafka } from '../lib/kafka/scratch';
 import { runLoad } from '../load';
-import { testLogDir } from '../testing';
+import { testLogDir } from '../lib/testing';
 import { countBy, countByStatus, startTestSystem, waitAllDecided, waitFor, type TestSystem } from './fixture';
 
 /**

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { DEFAULT_HOST, createLogger, type Logger } from '@ftlab/shared';
-import { runCommand } from '../launcher/children';
-import { Supervisor, type ChildSpec } from '../launcher/supervisor';
+import { runCommand } from '../children';
+import { pollUntil } from '../poll';
+import { Supervisor, type ChildSpec } from '../supervisor';
 import { freePort } from '../ports';
 import { newClusterId } from './cluster-id';
 import { ensureKafkaJars } from './jars';
@@ -167,25 +168,22 @@ async function waitReady(broker: string, failed: () => string | undefined, timeo
     connectionTimeout: 1000,
     retry: { retries: 0 },
   });
-  const deadline = Date.now() + timeoutMs;
-  let lastError = 'not tried';
-  while (Date.now() < deadline) {
-    signal?.throwIfAborted();
-    const reason = failed();
-    if (reason) throw new Error(reason);
-    const admin = kafka.admin();
-    try {
-      await admin.connect();
-      await admin.listTopics();
-      return;
-    } catch (err) {
-      lastError = (err as Error).message;
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`not ready after ${timeoutMs} ms (${lastError})`);
+  const outcome = await pollUntil(
+    async () => {
+      const reason = failed();
+      if (reason) return { failed: reason };
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        await admin.listTopics();
+        return { ready: true };
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+    { timeoutMs, intervalMs: 200, what: 'a client listing topics', retryErrors: true, signal },
+  );
+  if ('failed' in outcome) throw new Error(outcome.failed);
 }
 
 /**

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createHttpPool, createLogger, type HttpPool } from '@ftlab/shared';
-import { TEST_TOKEN, startTestSystem, waitFor, type TestSystem } from '../system-tests/fixture';
-import { checkRun } from './run-check';
-import type { Operation } from './history';
-import { OperationRecorder, RecordingClient } from './recorder';
+import { TEST_TOKEN, startTestSystem, waitFor, type TestSystem } from './fixture';
+import { checkRun } from '../checker/run-check';
+import type { Operation } from '../checker/history';
+import { OperationRecorder, RecordingClient } from '../checker/recorder';
 
 /**
  * The checker on the real stack: a short run of orders, reads, cancels and a restock through

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { RUN_DIR } from '../paths';
+import { RUN_DIR } from './paths';
 
 /** Where the launcher keeps the generated admin token, readable only by its owner. */
 export const ADMIN_TOKEN_FILE = path.join(RUN_DIR, 'admin-token');

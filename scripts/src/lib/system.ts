@@ -16,11 +16,12 @@ import {
   type Endpoints,
   type Logger,
 } from '@ftlab/shared';
-import { startControlApi } from './launcher/control-api';
-import { ProcessFaults, type ProcessHost } from './launcher/process-faults';
-import { replicaFaultRecorder, serviceHost } from './launcher/service-faults';
-import { Supervisor, type ChildSpec } from './launcher/supervisor';
+import { startControlApi } from './control-api';
+import { ProcessFaults, type ProcessHost } from './process-faults';
+import { replicaFaultRecorder, serviceHost } from './service-faults';
+import { Supervisor, type ChildSpec } from './supervisor';
 import { REPO_ROOT, RUN_DIR } from './paths';
+import { PollTimeout, pollUntil } from './poll';
 import { freePort } from './ports';
 
 export const SERVICE_NAMES = ['orders-svc', 'inventory-1', 'inventory-2', 'inventory-3', 'monitor-svc', 'voter-svc'] as const;
@@ -51,8 +52,8 @@ export interface SystemOptions {
   logDir?: string;
   /** Extra variables for every service (applied last, e.g. LOG_LEVEL). */
   env?: Record<string, string>;
-  /** Copy the services' output lines to our stdout. */
-  echo?: boolean;
+  /** Also hand the services' output here, a whole line at a time (the launcher shows them). */
+  echo?: (line: string) => void;
   /** Other supervised processes the control API may fault (the Kafka brokers). */
   processHosts?: ProcessHost[];
   logger?: Logger;
@@ -134,17 +135,27 @@ function serviceUrls(endpoints: Endpoints): Record<ServiceName, string> {
   };
 }
 
-async function healthStatus(url: string): Promise<number | string> {
-  const answer = await httpCall(`${url}/health`, { timeoutMs: 1000 });
+/** The status GET /health answered, or why there was none. */
+export async function healthStatus(url: string, timeoutMs = 1000): Promise<number | string> {
+  const answer = await httpCall(`${url}/health`, { timeoutMs });
   return answer.ok ? answer.status : describeFailure(answer.failure);
 }
 
-async function pollHealthy(name: ServiceName, url: string, deadline: number, isHealthy: HealthPredicate): Promise<string | undefined> {
-  for (;;) {
-    const status = await healthStatus(url);
-    if (typeof status === 'number' && isHealthy(status)) return undefined;
-    if (Date.now() >= deadline) return `${name} (${url}/health: ${status})`;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+/** undefined once the service is healthy, or what it last answered when it was not within timeoutMs. */
+async function pollHealthy(name: ServiceName, url: string, timeoutMs: number, isHealthy: HealthPredicate): Promise<string | undefined> {
+  let status: number | string = 'not asked';
+  try {
+    await pollUntil(
+      async () => {
+        status = await healthStatus(url);
+        return typeof status === 'number' && isHealthy(status);
+      },
+      { timeoutMs, intervalMs: 100, what: name },
+    );
+    return undefined;
+  } catch (err) {
+    if (err instanceof PollTimeout) return `${name} (${url}/health: ${status})`;
+    throw err;
   }
 }
 
@@ -230,8 +241,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     pidOf: (name) => supervisor.pidOf(name),
     waitHealthy: async (target, timeoutMs = 30_000, isHealthy = isSuccess) => {
       const names = target === 'all' ? services : Array.isArray(target) ? target : [target];
-      const deadline = Date.now() + timeoutMs;
-      const failures = (await Promise.all(names.map((name) => pollHealthy(name, urls[name], deadline, isHealthy)))).filter(Boolean);
+      const failures = (await Promise.all(names.map((name) => pollHealthy(name, urls[name], timeoutMs, isHealthy)))).filter(Boolean);
       if (failures.length > 0) throw new Error(`not healthy after ${timeoutMs} ms: ${failures.join(', ')}`);
     },
     stop: async () => {

@@ -15,8 +15,8 @@ export interface ChildSpec {
 
 export interface SupervisorOptions {
   logger: Logger;
-  /** Also copy every output line to our stdout (the launcher shows the services' logs). */
-  echo?: boolean;
+  /** Also hands every output line here (the launcher shows the services' logs). */
+  echo?: (line: string) => void;
 }
 
 /** How long a child gets between SIGTERM and SIGKILL. */
@@ -166,7 +166,8 @@ export class Supervisor<Name extends string> {
       if (!stream) continue;
       stream.pipe(slot.log, { end: false });
       // Whole lines only, so concurrent children never interleave inside one JSON line.
-      if (this.opts.echo) readline.createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${line}\n`));
+      const echo = this.opts.echo;
+      if (echo) readline.createInterface({ input: stream }).on('line', echo);
     }
     child.once('error', (err) => {
       this.opts.logger.error({ child: name, err: err.message }, 'child process error');

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Pool, ProcessFaultRequest } from '@ftlab/shared';
-import { freePort } from '../ports';
+import { freePort } from './ports';
 import type { FaultHooks, ProcessHost } from './process-faults';
 import type { Supervisor } from './supervisor';
 

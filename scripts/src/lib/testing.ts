@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { DEFAULT_DATABASE_URL, commonEnv, createPool, parseEnv } from '@ftlab/shared';
-import { exited, spawnOwned, terminate } from './launcher/children';
+import { exited, spawnOwned, terminate } from './children';
 import { TEST_ARTIFACTS_DIR } from './paths';
 import { freePort } from './ports';
 
@@ -65,17 +65,18 @@ export function testLogDir(name: string): string {
 }
 
 /**
- * The environment of a whole system of its own, for a test that runs a tool which brings the
- * system up itself (the experiment, JMeter): the harness's broker, a fresh database, its own
- * topics, free ports.
+ * The environment of a whole system of its own (a test running a tool that brings the system up
+ * itself, a benchmark's own system): the harness's broker (KAFKA_BROKERS) or else a free port for
+ * one of its own, a fresh database, its own topics and admin token, free ports.
  */
-export async function isolatedStackEnv(name: string): Promise<NodeJS.ProcessEnv> {
+export async function isolatedStackEnv(name: string, base: NodeJS.ProcessEnv = process.env): Promise<NodeJS.ProcessEnv> {
+  const brokers = parseEnv(testEnv, base).KAFKA_BROKERS;
   return {
-    ...process.env,
-    KAFKA_BROKERS: testKafkaBrokers().join(','),
+    ...base,
+    ...(brokers ? { KAFKA_BROKERS: brokers.join(',') } : { KAFKA_PORT: String(await freePort()) }),
     DATABASE_URL: await freshDatabaseUrl(name),
     TOPIC_PREFIX: uniqueTopicPrefix(name),
-    ADMIN_TOKEN: `${name}-test-admin-token-0123456789`,
+    ADMIN_TOKEN: crypto.randomBytes(24).toString('hex'),
     ORDERS_PORT: String(await freePort()),
     INVENTORY_1_PORT: String(await freePort()),
     INVENTORY_2_PORT: String(await freePort()),

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createLogger, type Endpoints } from '@ftlab/shared';
-import { Supervisor } from './launcher/supervisor';
+import { Supervisor } from './supervisor';
 import { REPO_ROOT } from './paths';
 import { freePort } from './ports';
 

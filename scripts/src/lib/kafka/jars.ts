@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@ftlab/shared';
-import { runCommand } from '../launcher/children';
+import { runCommand } from '../children';
 import { CACHE_DIR, REPO_ROOT } from '../paths';
 
 /** The pom listing the broker's runtime jars; editing it (e.g. the Kafka version) invalidates the cache. */

@@ -18,7 +18,7 @@ export const numeric = z
   .regex(/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/, 'not a number')
   .transform(Number);
 
-export const instanceArg = z.enum(REPLICA_IDS, {
+const instanceArg = z.enum(REPLICA_IDS, {
   errorMap: () => ({ message: `must be one of ${REPLICA_IDS.join(', ')}` }),
 });
 
@@ -41,12 +41,7 @@ const FLAG_OF_FIELD: Record<string, string> = { latency_ms: '--latency', probabi
  * limits (latency 1..60000 ms, probability 0..1, product id syntax) live in one place.
  */
 export function parseFault(candidate: Record<string, unknown>): FaultRequest {
-  const parsed = faultRequest.safeParse(candidate);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = String(issue.path[0] ?? 'type');
-  const flag = FLAG_OF_FIELD[field] ?? field;
-  throw new UsageError(`${flag}: ${issue.message} (got ${JSON.stringify(candidate[field])})`);
+  return parseOptions(faultRequest, candidate, FLAG_OF_FIELD);
 }
 
 /** --limit of `failures`: the monitor accepts 1..1000. */

@@ -1,6 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  REPLICA_IDS,
   currentFaultResponse,
   failuresResponse,
   faultChangeResponse,
@@ -38,24 +36,4 @@ export async function readFailures(endpoints: Endpoints, instance: ReplicaId | u
   const query = new URLSearchParams({ limit: String(limit) });
   if (instance) query.set('instance_id', instance);
   return (await callJson(monitorTarget(endpoints), `/failures?${query}`, failuresResponse, opts)).failures;
-}
-
-/**
- * Polls the monitor until every replica is ON (after a clear or a crash's restart), so the next
- * measurement does not start with a replica still marked failed. Rejects naming the laggards.
- */
-export async function waitAllOn(endpoints: Endpoints, timeoutMs: number, pollMs = 200): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let off: string[] = [...REPLICA_IDS];
-  for (;;) {
-    try {
-      const instances = await readMonitorStatus(endpoints, { timeoutMs: 2000 });
-      off = REPLICA_IDS.filter((id) => instances.find((i) => i.instance_id === id)?.status !== 'ON');
-      if (off.length === 0) return;
-    } catch {
-      // the monitor itself may be restarting: keep polling until the deadline
-    }
-    if (Date.now() >= deadline) throw new Error(`replicas not ON after ${timeoutMs} ms: ${off.join(', ')}`);
-    await sleep(pollMs);
-  }
 }

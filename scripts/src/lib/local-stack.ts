@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_HOST, commonEnv, endpointsEnv, port, type Logger } from '@ftlab/shared';
-import { startKafka, type KafkaCluster } from '../kafka/broker';
-import { CACHE_DIR } from '../paths';
-import { portAnswers } from '../ports';
-import { ensurePostgres, type PostgresServer } from '../postgres/server';
-import { startSystem, type RunningSystem } from '../system';
+import { startKafka, type KafkaCluster } from './kafka/broker';
+import { CACHE_DIR } from './paths';
+import { portAnswers } from './ports';
+import { ensurePostgres, type PostgresServer } from './postgres/server';
+import { startSystem, type RunningSystem } from './system';
 import { adminToken, ensureAdminTokenFile } from './admin-token';
 import type { Lifecycle } from './lifecycle';
 
@@ -23,7 +23,7 @@ export const localStackEnv = {
 export type LocalStackEnv = z.infer<z.ZodObject<typeof localStackEnv>>;
 
 /** Broker data persists across runs like the database does: the order log is the system's source of truth. */
-export const KAFKA_DATA_DIR = path.join(CACHE_DIR, 'kafka', 'data');
+const KAFKA_DATA_DIR = path.join(CACHE_DIR, 'kafka', 'data');
 
 /** Each cluster size has its own log, so going from one broker to three and back keeps both. */
 export const kafkaDataDir = (brokers: number) => (brokers === 1 ? KAFKA_DATA_DIR : `${KAFKA_DATA_DIR}-${brokers}-brokers`);
@@ -49,7 +49,18 @@ export interface LocalStack {
  */
 export async function startLocalStack(
   env: LocalStackEnv,
-  opts: { lifecycle: Lifecycle; logger: Logger; logDir: string; brokers?: number; echo?: boolean; serviceEnv?: Record<string, string> },
+  opts: {
+    lifecycle: Lifecycle;
+    logger: Logger;
+    logDir: string;
+    /** How many Kafka nodes to start when none is given or running (1 by default). */
+    brokers?: number;
+    /** Where the services' output lines go, besides their log files. */
+    echo?: (line: string) => void;
+    serviceEnv?: Record<string, string>;
+    /** Where brokers started here keep their logs; under .cache/kafka by default. */
+    kafkaDataDir?: string;
+  },
 ): Promise<LocalStack> {
   const { lifecycle, logger } = opts;
   const ports = localPorts(env.KAFKA_PORT, opts.brokers ?? 1);
@@ -65,7 +76,7 @@ export async function startLocalStack(
   }
   if (!brokers) {
     kafka = 'started';
-    const dataDir = kafkaDataDir(ports.length);
+    const dataDir = opts.kafkaDataDir ?? kafkaDataDir(ports.length);
     const logDir = path.join(opts.logDir, 'kafka');
     cluster = await lifecycle.add('kafka', () => startKafka({ logger, ports, dataDir, logDir, signal: lifecycle.signal }), (started) => started.stop());
     brokers = cluster.brokers;

@@ -13,7 +13,7 @@ import {
   type DbFlappingView,
   type Logger,
 } from '@ftlab/shared';
-import { flapDatabase } from '../faults/db-flapping';
+import { flapDatabase } from './faults/db-flapping';
 import { FaultConflictError, UnknownProcessError, type ProcessFaults } from './process-faults';
 
 /**

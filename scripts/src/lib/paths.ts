@@ -1,7 +1,7 @@
 import path from 'node:path';
 
 /** Where the tools keep things, all relative to the repository root so any working directory works. */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 /** Downloaded jars and local server data: safe to delete, rebuilt on demand. Git-ignored. */
 export const CACHE_DIR = path.join(REPO_ROOT, '.cache');
 /** State of the running launcher (admin token, logs). Git-ignored. */
