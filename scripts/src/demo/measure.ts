@@ -1,0 +1,77 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pool, ReplicaId } from '@ftlab/shared';
+import type { TallySummary } from '../load';
+import type { Operation } from '../checker/history';
+
+/** What the demos measure, from the load's tallies, the client history and the database. */
+
+/** Answers by class: 500 (a bug: never allowed), other 5xx (503: allowed when it says when to retry), and no answer at all. */
+export function serverErrors(t: TallySummary | undefined): { internal: number; unavailable: number; unanswered: number } {
+  const codes = t?.status_codes ?? {};
+  let internal = 0;
+  let unavailable = 0;
+  for (const [code, n] of Object.entries(codes)) {
+    if (code === '500') internal += n;
+    else if (/^5\d\d$/.test(code)) unavailable += n;
+  }
+  return { internal, unavailable, unanswered: (codes.timeout ?? 0) + (codes.network_error ?? 0) };
+}
+
+/** Order ids the clients were told were accepted (202). */
+export function acceptedOrders(ops: readonly Operation[]): string[] {
+  return ops.flatMap((o) => (o.kind === 'place_order' && o.result.type === 'accepted' ? [o.result.orderId] : []));
+}
+
+/** Waits until every one of the orders is decided; returns how many are, and how many are still PENDING. */
+export async function waitDecided(pool: Pool, orderIds: readonly string[], timeoutMs: number): Promise<{ decided: number; pending: number; missing: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await pool.query<{ decided: number; pending: number; found: number }>(
+      `SELECT count(*) FILTER (WHERE status <> 'PENDING')::int AS decided, count(*) FILTER (WHERE status = 'PENDING')::int AS pending, count(*)::int AS found
+       FROM orders WHERE order_id = ANY($1::uuid[])`,
+      [orderIds],
+    );
+    const r = rows[0]!;
+    const result = { decided: r.decided, pending: r.pending, missing: orderIds.length - r.found };
+    if (result.decided === orderIds.length || Date.now() >= deadline) return result;
+    await sleep(250);
+  }
+}
+
+/** p50/p99 of accept → decision (database clock) of the orders created between two moments. */
+export async function decisionLatency(pool: Pool, from: Date, to: Date): Promise<{ p50_ms: number | null; p99_ms: number | null; orders: number }> {
+  const { rows } = await pool.query<{ p50: number | null; p99: number | null; n: number }>(
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, count(*)::int AS n
+     FROM (SELECT extract(epoch FROM decided_at - created_at) * 1000 AS ms FROM orders
+           WHERE created_at BETWEEN $1 AND $2 AND decided_at IS NOT NULL) d`,
+    [from, to],
+  );
+  const r = rows[0]!;
+  return { p50_ms: r.p50 === null ? null : Number(r.p50), p99_ms: r.p99 === null ? null : Number(r.p99), orders: r.n };
+}
+
+/** Whether the replicas hold identical stock rows (products, available, reserved); names the ones that differ from replica 1. */
+export async function replicasIdentical(pool: Pool): Promise<{ identical: boolean; differing: ReplicaId[] }> {
+  const { rows } = await pool.query<{ instance_id: ReplicaId; rows: string }>(
+    `SELECT instance_id, string_agg(product_id || ':' || available_quantity || ':' || reserved_quantity, ',' ORDER BY product_id) AS rows
+     FROM replica_stock GROUP BY instance_id ORDER BY instance_id`,
+  );
+  const reference = rows.find((r) => r.instance_id === '1')?.rows;
+  const differing = rows.filter((r) => r.rows !== reference).map((r) => r.instance_id);
+  return { identical: rows.length === 3 && differing.length === 0, differing };
+}
+
+/** The time to detect of the newest audit row opened by a fault of this type on this replica, if any. */
+export async function ttdOf(pool: Pool, instance: ReplicaId, faultType: string, since: Date): Promise<number | undefined> {
+  const { rows } = await pool.query<{ ttd_ms: number }>(
+    `SELECT a.ttd_ms FROM failure_audit a JOIN fault_injections f ON f.id = a.fault_id
+     WHERE a.instance_id = $1 AND f.fault_type = $2 AND f.injected_at >= $3 ORDER BY a.detected_at DESC LIMIT 1`,
+    [instance, faultType, since],
+  );
+  return rows[0]?.ttd_ms;
+}
+
+/** The database's clock now: fault windows are compared with created_at / injected_at on the same clock. */
+export async function dbNow(pool: Pool): Promise<Date> {
+  return (await pool.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0]!.now;
+}

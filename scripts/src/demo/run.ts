@@ -1,0 +1,70 @@
+import { SEED_PRODUCTS, createHttpPool, createPool, type Logger } from '@ftlab/shared';
+import type { FaultEvent } from '../checker/history';
+import { OperationRecorder, RecordingClient } from '../checker/recorder';
+import { checkRun, orderLogOf, uncheckedVerdict } from '../checker/run-check';
+import type { VerdictJson } from '../checker/render';
+import type { TargetSystem } from '../lib/target-system';
+import { runLoad } from '../load';
+import type { Expectation } from './expectation';
+import type { DemoContext, Scenario } from './scenario';
+
+/** A client gives up on a request after this long: longer than any freeze a demo injects. */
+const CLIENT_TIMEOUT_MS = 10_000;
+
+export interface ScenarioOutcome {
+  expectations: Expectation[];
+  history: VerdictJson;
+  ok: boolean;
+}
+
+/** Plays one scenario on the target, then checks the history of everything its clients were told. */
+export async function runScenario(scenario: Scenario, target: TargetSystem, logger: Logger): Promise<ScenarioOutcome> {
+  const pool = createPool(target.databaseUrl, 4, logger);
+  const http = { pool: createHttpPool(64), timeoutMs: CLIENT_TIMEOUT_MS };
+  const recorder = new OperationRecorder();
+  const faults: FaultEvent[] = [];
+  const ctx: DemoContext = {
+    target,
+    logger,
+    pool,
+    recorder,
+    client: new RecordingClient(http, target.endpoints, recorder, target.adminToken),
+    fault: (action, kind, what) => void faults.push({ atMs: Date.now(), action, kind, target: what }),
+    load: async (plan, during) => {
+      const rps = plan.ordersPerS + plan.readsPerS;
+      const stop = new AbortController();
+      const loading = runLoad({
+        mode: 'mixed',
+        rps,
+        orderShare: plan.ordersPerS / rps,
+        durationS: plan.seconds,
+        products: plan.products ?? SEED_PRODUCTS.map((p) => p.product_id),
+        endpoints: target.endpoints,
+        databaseUrl: target.databaseUrl,
+        timeoutMs: CLIENT_TIMEOUT_MS,
+        onAnswer: recorder.onLoadAnswer,
+        signal: stop.signal,
+      });
+      try {
+        await during?.();
+      } catch (err) {
+        stop.abort();
+        await loading.catch(() => undefined);
+        throw err;
+      }
+      return loading;
+    },
+  };
+  try {
+    logger.info({ scenario: scenario.name }, 'scenario starting');
+    const expectations = await scenario.run(ctx);
+    const history = await checkRun(orderLogOf(target), pool, recorder, faults, logger).then(
+      (c) => c.verdict,
+      (err: Error) => uncheckedVerdict(err),
+    );
+    return { expectations, history, ok: expectations.every((e) => e.met) && history.ok };
+  } finally {
+    await http.pool.close();
+    await pool.end();
+  }
+}

@@ -1,0 +1,69 @@
+import type { ReplicaId } from '@ftlab/shared';
+import { injectProcessFault } from '../../lib/control-client';
+import { readMonitorStatus } from '../../lib/fault-api';
+import { pollUntil } from '../../lib/poll';
+import { waitAllOn } from '../../lib/replicas-on';
+import { atLeast, atMost, equals } from '../expectation';
+import { acceptedOrders, dbNow, serverErrors, ttdOf, waitDecided } from '../measure';
+import type { Scenario } from '../scenario';
+
+const FROZEN_MS = 5000;
+
+/** A replica frozen by the host (SIGSTOP: GC, swap, a debugger): OFF fast, ON after it resumes, and no read answered wrongly. */
+export const frozenReplica: Scenario = {
+  name: 'frozen-replica',
+  source: 'issue 13: a replica frozen with SIGSTOP for 5 s',
+  summary: 'replica 2 frozen (SIGSTOP) for 5 s, then resumed (SIGCONT), under 50 reads/s + 5 orders/s',
+  async run(ctx) {
+    const { endpoints, adminToken } = ctx.target;
+    const instance: ReplicaId = '2';
+    await waitAllOn(endpoints, { timeoutMs: 60_000, settleMs: 1000 });
+    const since = await dbNow(ctx.pool);
+    const report = await ctx.load({ ordersPerS: 5, readsPerS: 50, seconds: 15 }, async () => {
+      await new Promise((r) => setTimeout(r, 2000));
+      ctx.fault('inject', 'pause', `inventory-${instance}`);
+      await injectProcessFault(endpoints, adminToken, `inventory-${instance}`, { type: 'pause', duration_ms: FROZEN_MS });
+      await new Promise((r) => setTimeout(r, FROZEN_MS));
+      ctx.fault('clear', 'pause', `inventory-${instance}`);
+    });
+    const ttd = await pollUntil(() => ttdOf(ctx.pool, instance, 'pause', since), { timeoutMs: 10_000, intervalMs: 200, what: 'the frozen replica in the audit', retryErrors: true }).catch(() => undefined);
+    const backOn = await pollUntil(async () => (await readMonitorStatus(endpoints)).find((i) => i.instance_id === instance)?.status === 'ON', { timeoutMs: 30_000, intervalMs: 250, what: 'replica ON again', retryErrors: true }).then(() => true, () => false);
+    const accepted = acceptedOrders(ctx.recorder.operations());
+    const decided = await waitDecided(ctx.pool, accepted, 30_000);
+    const reads = report.by_kind.read;
+    return [
+      atMost('time to detect (TTD)', ttd, 400, 'ms'),
+      equals('ON again after SIGCONT', backOn, true),
+      equals('wrong reads', reads?.reads?.wrong ?? 0, 0),
+      atLeast('reads answered 200', reads?.success_rate === null || reads?.success_rate === undefined ? undefined : reads.success_rate * 100, 99, '%'),
+      equals('responses 500', serverErrors(report.totals).internal, 0),
+      equals('accepted orders decided', decided.decided, accepted.length),
+    ];
+  },
+};
+
+/** orders-svc frozen: clients wait (or retry), and every order it accepted is still decided. */
+export const frozenOrders: Scenario = {
+  name: 'frozen-orders',
+  source: 'issue 12: a frozen orders-svc for 5 s',
+  summary: 'orders-svc frozen (SIGSTOP) for 5 s, then resumed, under 20 orders/s + 20 reads/s',
+  async run(ctx) {
+    const { endpoints, adminToken } = ctx.target;
+    const report = await ctx.load({ ordersPerS: 20, readsPerS: 20, seconds: 15 }, async () => {
+      await new Promise((r) => setTimeout(r, 2000));
+      ctx.fault('inject', 'pause', 'orders-svc');
+      await injectProcessFault(endpoints, adminToken, 'orders-svc', { type: 'pause', duration_ms: FROZEN_MS });
+      await new Promise((r) => setTimeout(r, FROZEN_MS));
+      ctx.fault('clear', 'pause', 'orders-svc');
+    });
+    const accepted = acceptedOrders(ctx.recorder.operations());
+    const decided = await waitDecided(ctx.pool, accepted, 60_000);
+    return [
+      atLeast('orders accepted (202)', accepted.length, 1),
+      equals('accepted orders decided', decided.decided, accepted.length),
+      equals('accepted orders lost', decided.missing, 0),
+      equals('responses 500', serverErrors(report.totals).internal, 0),
+      equals('reads answered while orders-svc was frozen', (report.by_kind.read?.success_rate ?? 0) >= 0.99, true),
+    ];
+  },
+};
