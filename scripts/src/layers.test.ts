@@ -12,7 +12,7 @@ import { REPO_ROOT } from './lib/paths';
  * belongs in lib/.
  */
 
-const LAYER_OF_FOLDER: Record<string, number> = { lib: 0, load: 1, checker: 1.5, cli: 2, bench: 2, experiment: 2, demo: 2, kafka: 2, launcher: 3, 'system-tests': 3, '.': 3 };
+const LAYER_OF_FOLDER: Record<string, number> = { lib: 0, load: 1, checker: 1.5, scenarios: 1.7, cli: 2, bench: 2, experiment: 2, demo: 2, kafka: 2, launcher: 3, 'system-tests': 3, '.': 3 };
 
 /** "lib", "cli"...: the first folder under src, or "." for files directly in it. */
 function topFolder(file: string): string {

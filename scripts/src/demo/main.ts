@@ -6,9 +6,9 @@ import { renderVerdictMarkdown } from '../checker/render';
 import { UsageError, parseOptions } from '../lib/args';
 import { REPO_ROOT } from '../lib/paths';
 import { acquireSystem } from '../lib/target-system';
-import { renderExpectations } from './expectation';
-import { runScenario } from './run';
-import { SCENARIOS } from './scenarios';
+import { renderExpectations } from '../scenarios/expectation';
+import { runScenario } from '../scenarios/run';
+import { SCENARIOS } from '../scenarios';
 
 /**
  * `npm run demo -- <scenario> [--system auto|own|running]`: plays one failure of the founding

@@ -1,10 +1,10 @@
-import { injectProcessFault, listProcesses } from '../../lib/control-client';
-import { readMonitorStatus } from '../../lib/fault-api';
-import { pollUntil } from '../../lib/poll';
-import { waitAllOn } from '../../lib/replicas-on';
-import { atLeast, equals } from '../expectation';
-import { acceptedOrders, dbNow, decisionLatency, replicasIdentical, serverErrors, waitDecided } from '../measure';
-import type { DemoContext, Scenario } from '../scenario';
+import { injectProcessFault, listProcesses } from '../lib/control-client';
+import { readMonitorStatus } from '../lib/fault-api';
+import { pollUntil } from '../lib/poll';
+import { waitAllOn } from '../lib/replicas-on';
+import { atLeast, equals } from './expectation';
+import { acceptedOrders, dbNow, decisionLatency, replicasIdentical, serverErrors, waitDecided } from './measure';
+import type { DemoContext, Scenario } from './scenario';
 
 /** Faults below the services: a broker that dies, a duplicate replica. */
 

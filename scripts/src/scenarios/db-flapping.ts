@@ -1,8 +1,8 @@
-import { startDbFlapping, listProcesses } from '../../lib/control-client';
-import { pollUntil } from '../../lib/poll';
-import { atLeast, equals } from '../expectation';
-import { acceptedOrders, dbNow, decisionLatency, serverErrors, waitDecided } from '../measure';
-import type { Scenario } from '../scenario';
+import { startDbFlapping, listProcesses } from '../lib/control-client';
+import { pollUntil } from '../lib/poll';
+import { atLeast, equals } from './expectation';
+import { acceptedOrders, dbNow, decisionLatency, serverErrors, waitDecided } from './measure';
+import type { Scenario } from './scenario';
 
 const FLAP_MS = 15_000;
 

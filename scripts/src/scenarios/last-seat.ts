@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { callJson, restockAccepted } from '@ftlab/shared';
-import { equals } from '../expectation';
-import { replicasIdentical, waitDecided } from '../measure';
-import type { Scenario } from '../scenario';
+import { equals } from './expectation';
+import { replicasIdentical, waitDecided } from './measure';
+import type { Scenario } from './scenario';
 
 const BUYERS = 20;
 

@@ -1,4 +1,4 @@
-import type { Scenario } from '../scenario';
+import type { Scenario } from './scenario';
 import { dbFlapping } from './db-flapping';
 import { frozenOrders, frozenReplica } from './frozen';
 import { brokerCrashes, duplicateReplica } from './infrastructure';

@@ -1,10 +1,10 @@
 import type { FaultRequest, ReplicaId } from '@ftlab/shared';
-import { injectFault, readMonitorStatus } from '../../lib/fault-api';
-import { pollUntil } from '../../lib/poll';
-import { waitAllOn } from '../../lib/replicas-on';
-import { atLeast, atMost, equals } from '../expectation';
-import { dbNow, ttdOf } from '../measure';
-import type { Scenario } from '../scenario';
+import { injectFault, readMonitorStatus } from '../lib/fault-api';
+import { pollUntil } from '../lib/poll';
+import { waitAllOn } from '../lib/replicas-on';
+import { atLeast, atMost, equals } from './expectation';
+import { dbNow, ttdOf } from './measure';
+import type { Scenario } from './scenario';
 
 /**
  * The four replica faults of seed 003, each on the seed's replica under 50 reads/s: detected in

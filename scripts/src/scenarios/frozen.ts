@@ -1,11 +1,11 @@
 import type { ReplicaId } from '@ftlab/shared';
-import { injectProcessFault } from '../../lib/control-client';
-import { readMonitorStatus } from '../../lib/fault-api';
-import { pollUntil } from '../../lib/poll';
-import { waitAllOn } from '../../lib/replicas-on';
-import { atLeast, atMost, equals } from '../expectation';
-import { acceptedOrders, dbNow, serverErrors, ttdOf, waitDecided } from '../measure';
-import type { Scenario } from '../scenario';
+import { injectProcessFault } from '../lib/control-client';
+import { readMonitorStatus } from '../lib/fault-api';
+import { pollUntil } from '../lib/poll';
+import { waitAllOn } from '../lib/replicas-on';
+import { atLeast, atMost, equals } from './expectation';
+import { acceptedOrders, dbNow, serverErrors, ttdOf, waitDecided } from './measure';
+import type { Scenario } from './scenario';
 
 const FROZEN_MS = 5000;
 
