@@ -45,7 +45,8 @@ export async function paceOpenLoop(opts: PaceOptions): Promise<number> {
   let next = 0;
   while (next < total && !signal?.aborted) {
     const due = dueBy(now() - startMs, rps, total);
-    for (; next < due; next++) dispatch(next, startMs + dueOffsetMs(next, rps));
+    // A late wake-up finds several requests due at once; an abort among them stops the rest.
+    for (; next < due && !signal?.aborted; next++) dispatch(next, startMs + dueOffsetMs(next, rps));
     if (next >= total) break;
     const waitMs = startMs + dueOffsetMs(next, rps) - now();
     if (waitMs > 0) await sleep(waitMs, undefined, { signal }).catch(() => undefined);
