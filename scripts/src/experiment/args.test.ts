@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { DEFAULT_REPORTS_DIR, UsageError, parseExperimentArgs } from './args';
+import { DEFAULT_REPORTS_DIR, DEFAULT_SCENARIOS, UsageError, parseExperimentArgs } from './args';
 
-test('defaults: five trials into reports/', () => {
-  assert.deepEqual(parseExperimentArgs([]), { trials: 5, quick: false, outDir: DEFAULT_REPORTS_DIR, help: false });
+test('defaults: five trials into reports/, then the failures below the services', () => {
+  assert.deepEqual(parseExperimentArgs([]), { trials: 5, quick: false, scenarios: DEFAULT_SCENARIOS, outDir: DEFAULT_REPORTS_DIR, help: false });
+});
+
+test('--scenarios picks demo scenarios by name, or none; --quick plays none unless asked', () => {
+  assert.deepEqual(parseExperimentArgs(['--scenarios', 'db-flapping,frozen-orders']).scenarios, ['db-flapping', 'frozen-orders']);
+  assert.deepEqual(parseExperimentArgs(['--scenarios', 'none']).scenarios, []);
+  assert.deepEqual(parseExperimentArgs(['--quick']).scenarios, []);
+  assert.deepEqual(parseExperimentArgs(['--quick', '--scenarios', 'last-seat']).scenarios, ['last-seat']);
 });
 
 test('--quick means one trial unless --trials says otherwise', () => {
@@ -24,6 +31,7 @@ test('bad input is a usage error naming the flag', () => {
     [['--trials', 'five'], /--trials: not a number/],
     [['--trials', ''], /--trials/],
     [['--out', ' '], /--out: empty path/],
+    [['--scenarios', 'db-flaping'], /--scenarios: scenarios are: .*db-flapping/],
     [['--trails', '3'], /Unknown option '--trails'/],
     [['extra'], /positional/],
   ] as const) {

@@ -23,7 +23,7 @@ function printSummary(report: ExperimentReport, dir: string): void {
     return `  ${describeFault(f).padEnd(34)} TTD median ${formatMs(f.ttd_ms?.median).padStart(8)}  TTR median ${formatMs(f.ttr_ms?.median).padStart(8)}  ${resolved}/${f.trials.length} resolved  targets ${met}/${f.targets.length}`;
   });
   process.stdout.write(
-    `\nexperiment finished: ${report.targets_met}/${report.targets_total} targets met\n${rows.join('\n')}\n  history check: ${report.history_check.ok ? 'pass' : `FAILED (${report.history_check.failed.join(', ')})`}\n  report: ${path.join(dir, 'report.md')}\n\n`,
+    `\nexperiment finished: ${report.targets_met}/${report.targets_total} targets met\n${rows.join('\n')}\n  history check: ${report.history_check.ok ? 'pass' : `FAILED (${report.history_check.failed.join(', ')})`}\n${report.scenarios.map((sc) => `  scenario ${sc.name}: ${sc.ok ? 'as expected' : 'NOT as expected'}\n`).join('')}  report: ${path.join(dir, 'report.md')}\n\n`,
   );
 }
 
@@ -51,14 +51,14 @@ async function main(): Promise<number> {
 
   const target = await acquireSystem({ logger, logDir: path.join(runDir, 'logs') });
   try {
-    const config = experimentConfig(args.trials, args.quick);
+    const config = experimentConfig(args.trials, args.quick, args.scenarios);
     const run = await runExperiment(target, config, { logger, startedAt, signal: controller.signal });
     const written = await writeReport(args.outDir, run.report, run.timeline, run.reads);
     if (written.pngNote) logger.warn(`no PNG of the chart: ${written.pngNote}`);
     logger.info({ dir: written.dir, files: written.files }, 'report written');
     printSummary(run.report, written.dir);
     // A run whose history does not check out has lost, oversold or misreported something: it fails.
-    return run.aborted ? 130 : run.report.history_check.ok ? 0 : 1;
+    return run.aborted ? 130 : run.report.history_check.ok && run.report.scenarios.every((sc) => sc.ok) ? 0 : 1;
   } finally {
     if (target.startedHere) logger.info('stopping the system this run started');
     await target.stop();

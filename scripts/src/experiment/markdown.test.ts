@@ -24,6 +24,16 @@ test('report.md has a section per fault type with its TTD, trials and a verdict 
   assert.equal(verdicts.length, report.targets_total);
 });
 
+test('each scenario played has its section: expected beside observed, whole-again time and its own history check', () => {
+  const md = renderMarkdown(sampleReport(), 'timeline.svg');
+  const section = md.slice(md.indexOf('### db-flapping'));
+  assert.match(md, /^## Failures below the services/m);
+  assert.match(section, /^### db-flapping: as expected/);
+  assert.match(section, /Whole again \(every replica ON\) 1234 ms after the fault cleared/);
+  assert.match(section, /\| process crashes \| 0 \| 0 \| ok \|/);
+  assert.match(section, /#### History check of db-flapping/);
+});
+
 test('a trial that needed repeating says so', () => {
   const report = sampleReport();
   report.faults[0]!.trials[0]!.discarded = [{ fault_id: 7, reason: 'replica 1 was already OFF' }];

@@ -2,7 +2,7 @@ import { renderVerdictMarkdown } from '../checker/render';
 import { formatCount, formatMeasured, formatMs, formatShare } from './format';
 import { describeFault } from './plan';
 import type { ReadMetrics } from './read-metrics';
-import type { ExperimentReport, FaultReport } from './report';
+import type { ExperimentReport, ScenarioReport, FaultReport } from './report';
 import type { Summary } from './stats';
 import type { TargetResult } from './targets';
 
@@ -114,6 +114,7 @@ export function renderMarkdown(report: ExperimentReport, chartFile: string): str
     targetsTable(report.baseline.targets),
     '',
     ...report.faults.flatMap((f) => [faultSection(f), '']),
+    ...(report.scenarios.length > 0 ? ['## Failures below the services', '', ...report.scenarios.flatMap((sc) => [scenarioSection(sc), ''])] : []),
     '## System',
     '',
     table(['', ''], systemRows),
@@ -122,5 +123,22 @@ export function renderMarkdown(report: ExperimentReport, chartFile: string): str
     '',
     table(['', ''], configRows),
     '',
+  ].join('\n');
+}
+
+/** One scenario: what it did, expected beside observed, and its own history check. */
+function scenarioSection(sc: ScenarioReport): string {
+  return [
+    `### ${sc.name}: ${sc.ok ? 'as expected' : '**NOT as expected**'}`,
+    '',
+    `${sc.summary} (${sc.source}). Whole again (every replica ON) ${sc.whole_again_ms === null ? 'not measured' : `${formatMs(sc.whole_again_ms)} after the fault cleared`}.`,
+    ...(sc.error ? ['', `Could not be played: ${sc.error}`] : []),
+    '',
+    table(
+      ['', 'expected', 'observed', ''],
+      sc.expectations.map((e) => [e.what, e.expected, e.observed, e.met ? 'ok' : '**mismatch**']),
+    ),
+    '',
+    renderVerdictMarkdown(sc.history_check, `#### History check of ${sc.name}`),
   ].join('\n');
 }

@@ -1,4 +1,5 @@
 import type { ReplicaId } from '@ftlab/shared';
+import type { Expectation } from '../scenarios/expectation';
 import type { VerdictJson } from '../checker/render';
 import type { FaultSpec, FaultType, InjectedFault } from './plan';
 import { readMetrics, samplesIn, samplesInAny, type ReadMetrics, type ReadSample, type TimeWindow } from './read-metrics';
@@ -75,6 +76,21 @@ export interface ExperimentReport {
   targets_total: number;
   /** The history checker's verdict on what the load's clients were told (checker/check.ts). */
   history_check: VerdictJson;
+  /** The failures below the services, each played as its demo is (scenarios/), with its own history check. */
+  scenarios: ScenarioReport[];
+}
+
+export interface ScenarioReport {
+  name: string;
+  source: string;
+  summary: string;
+  expectations: Expectation[];
+  history_check: VerdictJson;
+  /** Last fault cleared → every replica ON again, ms; null when it never was. */
+  whole_again_ms: number | null;
+  ok: boolean;
+  /** Why the scenario could not be played, when it could not. */
+  error?: string;
 }
 
 /** Fills in each trial's read metrics from its window. */

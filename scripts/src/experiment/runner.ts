@@ -5,12 +5,14 @@ import { waitAllOn } from '../lib/replicas-on';
 import type { LoadReport } from '../load';
 import { checkRun, orderLogOf, uncheckedVerdict } from '../checker/run-check';
 import { trialFaults } from './trial-faults';
+import { SCENARIOS } from '../scenarios';
+import { runScenario } from '../scenarios/run';
 import { OperationRecorder } from '../checker/recorder';
 import { auditSince, instanceStatuses, measureDbClock, offPeriods } from './audit';
 import { STANDARD_LOAD, loadSummary, readSamples, startLoad, type StandardLoad } from './load';
 import { FAULT_PLAN, type FaultSpec, type FaultType } from './plan';
 import { latencyBuckets, type ReadSample, type TimeWindow } from './read-metrics';
-import { buildBaselineReport, buildFaultReport, countTargets, type ExperimentReport, type TrialResult } from './report';
+import { buildBaselineReport, buildFaultReport, countTargets, type ExperimentReport, type ScenarioReport, type TrialResult } from './report';
 import { loadAverage, systemInfo } from './system-info';
 import type { TargetSystem } from '../lib/target-system';
 import type { TimelineInput } from './timeline-svg';
@@ -26,6 +28,8 @@ import { runTrial, type TrialContext, type TrialTimings } from './trial';
 export interface ExperimentConfig {
   trials: number;
   quick: boolean;
+  /** Demo scenarios played after the replica faults (scenarios/), each with its own history check. */
+  scenarios: string[];
   /**
    * Load before the baseline starts, once every replica is ON: fresh processes are slow for their
    * first seconds (JIT, connection pools), and that start-up is not the steady state to compare with.
@@ -38,10 +42,11 @@ export interface ExperimentConfig {
   bucketMs: number;
 }
 
-export function experimentConfig(trials: number, quick: boolean): ExperimentConfig {
+export function experimentConfig(trials: number, quick: boolean, scenarios: string[] = []): ExperimentConfig {
   return {
     trials,
     quick,
+    scenarios,
     warmupMs: quick ? 3000 : 10_000,
     baselineMs: quick ? 5000 : 20_000,
     timings: {
@@ -147,6 +152,7 @@ export async function runExperiment(
       targets_met: met,
       targets_total: total,
       history_check: historyCheck,
+      scenarios: aborted ? [] : await playScenarios(target, config.scenarios, logger),
     };
     const timeline: TimelineInput = {
       title: `ft-lab experiment ${report.started_at}: ${config.trials} trial(s) per fault, ${met}/${total} targets met`,
@@ -161,6 +167,28 @@ export async function runExperiment(
   } finally {
     await pool.end();
   }
+}
+
+/**
+ * The failures below the services, after the replica faults and with the standard load stopped:
+ * each is played as its demo is, with its own load and its own history check. One that cannot
+ * be played (no supervised broker, say) is reported as failed with the reason.
+ */
+async function playScenarios(target: TargetSystem, names: readonly string[], logger: Logger): Promise<ScenarioReport[]> {
+  const reports: ScenarioReport[] = [];
+  for (const name of names) {
+    const scenario = SCENARIOS.find((s) => s.name === name)!;
+    logger.info({ scenario: name }, 'scenario');
+    const common = { name, source: scenario.source, summary: scenario.summary };
+    try {
+      const outcome = await runScenario(scenario, target, logger);
+      reports.push({ ...common, expectations: outcome.expectations, history_check: outcome.history, whole_again_ms: outcome.wholeAgainMs, ok: outcome.ok });
+    } catch (err) {
+      logger.error({ scenario: name, err: (err as Error).message }, 'scenario could not be played');
+      reports.push({ ...common, expectations: [], history_check: uncheckedVerdict(err as Error), whole_again_ms: null, ok: false, error: (err as Error).message });
+    }
+  }
+  return reports;
 }
 
 /** A trial spoiled by a coincident spontaneous failure is repeated, a few times at most, keeping a record. */

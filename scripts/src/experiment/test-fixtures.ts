@@ -1,3 +1,4 @@
+import { atMost, equals } from '../scenarios/expectation';
 import { checkHistory } from '../checker/check';
 import { goodHistory } from '../checker/history.fixture';
 import { verdictJson } from '../checker/render';
@@ -76,5 +77,16 @@ export function sampleReport(): ExperimentReport {
     targets_met: met,
     targets_total: total,
     history_check: verdictJson(checkHistory(goodHistory())),
+    scenarios: [
+      {
+        name: 'db-flapping',
+        source: 'seed 004: database flapping',
+        summary: 'connections terminated at random for 15 s',
+        expectations: [equals('process crashes', 0, 0), atMost('decision p99 during the fault', 5593, 10_000, 'ms')],
+        history_check: verdictJson(checkHistory(goodHistory())),
+        whole_again_ms: 1234,
+        ok: true,
+      },
+    ],
   };
 }

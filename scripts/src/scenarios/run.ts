@@ -3,6 +3,7 @@ import type { FaultEvent } from '../checker/history';
 import { OperationRecorder, RecordingClient } from '../checker/recorder';
 import { checkRun, orderLogOf, uncheckedVerdict } from '../checker/run-check';
 import type { VerdictJson } from '../checker/render';
+import { waitAllOn } from '../lib/replicas-on';
 import type { TargetSystem } from '../lib/target-system';
 import { runLoad } from '../load';
 import type { Expectation } from './expectation';
@@ -14,8 +15,13 @@ const CLIENT_TIMEOUT_MS = 10_000;
 export interface ScenarioOutcome {
   expectations: Expectation[];
   history: VerdictJson;
+  /** The last fault cleared → every replica ON again (ms), or null when no fault was cleared or it never was. */
+  wholeAgainMs: number | null;
   ok: boolean;
 }
+
+/** How long the system may take to be whole again before the scenario says it never was. */
+const WHOLE_AGAIN_WITHIN_MS = 120_000;
 
 /** Plays one scenario on the target, then checks the history of everything its clients were told. */
 export async function runScenario(scenario: Scenario, target: TargetSystem, logger: Logger): Promise<ScenarioOutcome> {
@@ -23,13 +29,25 @@ export async function runScenario(scenario: Scenario, target: TargetSystem, logg
   const http = { pool: createHttpPool(64), timeoutMs: CLIENT_TIMEOUT_MS };
   const recorder = new OperationRecorder();
   const faults: FaultEvent[] = [];
+  // From each clear, watched on its own: the scenario may spend a while checking other things.
+  let wholeAgain: Promise<number | null> = Promise.resolve(null);
+  const watchWholeAgain = (clearedAt: number) => {
+    wholeAgain = waitAllOn(target.endpoints, { timeoutMs: WHOLE_AGAIN_WITHIN_MS, intervalMs: 100 }).then(
+      () => Date.now() - clearedAt,
+      () => null,
+    );
+  };
   const ctx: DemoContext = {
     target,
     logger,
     pool,
     recorder,
     client: new RecordingClient(http, target.endpoints, recorder, target.adminToken),
-    fault: (action, kind, what) => void faults.push({ atMs: Date.now(), action, kind, target: what }),
+    fault: (action, kind, what) => {
+      const atMs = Date.now();
+      faults.push({ atMs, action, kind, target: what });
+      if (action === 'clear') watchWholeAgain(atMs);
+    },
     load: async (plan, during) => {
       const rps = plan.ordersPerS + plan.readsPerS;
       const stop = new AbortController();
@@ -62,7 +80,7 @@ export async function runScenario(scenario: Scenario, target: TargetSystem, logg
       (c) => c.verdict,
       (err: Error) => uncheckedVerdict(err),
     );
-    return { expectations, history, ok: expectations.every((e) => e.met) && history.ok };
+    return { expectations, history, wholeAgainMs: await wholeAgain, ok: expectations.every((e) => e.met) && history.ok };
   } finally {
     await http.pool.close();
     await pool.end();
