@@ -18,6 +18,8 @@ const PRODUCTS = ['PROD-001', 'PROD-002', 'PROD-003'];
 
 interface Tally {
   status: Map<number, number>;
+  /** POSTs answered, whatever the status. */
+  posts: number;
   accepted: string[];
   failures: string[];
 }
@@ -32,6 +34,7 @@ async function drive(url: TestSystem['url'], perSecond: number, signal: AbortSig
       postJson(`${url['orders-svc']}/orders`, { product_id: product, quantity: 1 }, { 'idempotency-key': `flap-${i}` })
         .then((r) => {
           count(r.status);
+          tally.posts += 1;
           if (r.status === 202) tally.accepted.push(r.body.order_id);
         })
         .catch((err: Error) => void tally.failures.push(`POST: ${err.message}`)),
@@ -55,7 +58,7 @@ describe('database flapping at 0.5 for 15 s under 50 orders/s + 50 reads/s', { t
 
   it('crashes no process, answers no 500, and decides every accepted order', async (t) => {
     const pids = new Map(SERVICE_NAMES.map((name) => [name, sys.system.pidOf(name)]));
-    const tally: Tally = { status: new Map(), accepted: [], failures: [] };
+    const tally: Tally = { status: new Map(), posts: 0, accepted: [], failures: [] };
     const stopLoad = new AbortController();
     const load = drive(sys.url, 50, stopLoad.signal, tally);
     await sleep(1000);
@@ -71,7 +74,9 @@ describe('database flapping at 0.5 for 15 s under 50 orders/s + 50 reads/s', { t
     t.diagnostic(`answers by status ${JSON.stringify(statuses)}; connections terminated ${JSON.stringify(flapping.terminated)}`);
     assert.deepEqual(tally.failures, [], 'every request was answered');
     for (const status of tally.status.keys()) assert.ok(status < 500 || status === 503, `no ${status} answer: ${JSON.stringify(statuses)}`);
-    assert.ok(tally.accepted.length > 300, `most orders were accepted: ${JSON.stringify(statuses)}`);
+    // Not vacuous: orders were answered, and most of them accepted (a busy host sends fewer, never none).
+    assert.ok(tally.posts >= 50, `orders were answered (${tally.posts})`);
+    assert.ok(tally.accepted.length >= tally.posts / 2, `most answered orders were accepted: ${JSON.stringify(statuses)}`);
 
     await waitFor(
       async () => {
