@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GATEWAY_DEFAULTS as D, commonEnv, endpointsEnv, parseEnv, port, resolveEndpoints } from '@ftlab/shared';
+import { GATEWAY_DEFAULTS as D, commonEnv, endpointsEnv, parseEnv, resolveEndpoints } from '@ftlab/shared';
 
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 const ms = z.coerce.number().int().min(10).max(600_000);
@@ -7,7 +7,6 @@ const ms = z.coerce.number().int().min(10).max(600_000);
 const envShape = {
   ...commonEnv,
   ...endpointsEnv,
-  GATEWAY_PORT: port.default(D.port),
   /** Names this instance in logs and metrics when several run side by side. */
   GATEWAY_INSTANCE: z.string().regex(/^[\w.-]{1,40}$/, 'letters, digits, ".", "_" or "-", at most 40').default('gateway-1'),
   GATEWAY_READ_RATE_PER_S: positiveInt(100_000).default(D.readRatePerS),

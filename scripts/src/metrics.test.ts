@@ -167,6 +167,8 @@ before(async () => {
   await send(`${urls['orders-svc']}/orders/${order_id}?wait=10000`);
   for (let i = 0; i < 20; i++) await send(`${urls['voter-svc']}/inventory/PROD-00${(i % 3) + 1}`);
   await send(`${urls['voter-svc']}/inventory/NOPE-1`);
+  // Through the gateway too, so its request histogram and upstream series have samples.
+  for (let i = 0; i < 5; i++) await send(`${urls['gateway-svc']}/inventory/PROD-00${(i % 3) + 1}`);
   const admin = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
   await send(`${urls['inventory-3']}/admin/faults`, { method: 'POST', headers: admin, body: JSON.stringify({ type: 'intermittent', probability: 1 }) });
   // A replica that lies about one product: the monitor's consistency check convicts it, and reads

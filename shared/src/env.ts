@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_KAFKA_BROKERS, REPLICA_IDS, type ReplicaId } from './config';
+import { DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_KAFKA_BROKERS, GATEWAY_DEFAULTS, REPLICA_IDS, type ReplicaId } from './config';
 
 /** A configuration error names the variable and what was wrong with it; entry points exit non-zero on it. */
 export class ConfigError extends Error {
@@ -64,6 +64,8 @@ export const endpointsEnv = {
   VOTER_PORT: port.default(5005),
   /** The launcher's control API: process faults and database flapping. */
   CONTROL_PORT: port.default(5009),
+  /** gateway-svc: the one address for clients. */
+  GATEWAY_PORT: port.default(GATEWAY_DEFAULTS.port),
   ORDERS_URL: replicaUrl.optional(),
   INVENTORY_1_URL: replicaUrl.optional(),
   INVENTORY_2_URL: replicaUrl.optional(),
@@ -71,6 +73,7 @@ export const endpointsEnv = {
   MONITOR_URL: replicaUrl.optional(),
   VOTER_URL: replicaUrl.optional(),
   CONTROL_URL: replicaUrl.optional(),
+  GATEWAY_URL: replicaUrl.optional(),
 };
 
 export interface Endpoints {
@@ -79,6 +82,7 @@ export interface Endpoints {
   monitor: string;
   voter: string;
   control: string;
+  gateway: string;
 }
 
 type EndpointsEnv = z.infer<z.ZodObject<typeof endpointsEnv>>;
@@ -97,6 +101,7 @@ export function resolveEndpoints(env: EndpointsEnv, host: string = DEFAULT_HOST)
     monitor: env.MONITOR_URL ?? at(env.MONITOR_PORT),
     voter: env.VOTER_URL ?? at(env.VOTER_PORT),
     control: env.CONTROL_URL ?? at(env.CONTROL_PORT),
+    gateway: env.GATEWAY_URL ?? at(env.GATEWAY_PORT),
   };
 }
 

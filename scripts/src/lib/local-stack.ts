@@ -99,6 +99,7 @@ export async function startLocalStack(
           monitor: env.MONITOR_PORT,
           voter: env.VOTER_PORT,
           control: env.CONTROL_PORT,
+          gateway: env.GATEWAY_PORT,
         },
         logDir: opts.logDir,
         echo: opts.echo,

@@ -24,7 +24,7 @@ import { REPO_ROOT, RUN_DIR } from './paths';
 import { PollTimeout, pollUntil } from './poll';
 import { freePort } from './ports';
 
-export const SERVICE_NAMES = ['orders-svc', 'inventory-1', 'inventory-2', 'inventory-3', 'monitor-svc', 'voter-svc'] as const;
+export const SERVICE_NAMES = ['orders-svc', 'inventory-1', 'inventory-2', 'inventory-3', 'monitor-svc', 'voter-svc', 'gateway-svc'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface ServicePorts {
@@ -35,6 +35,7 @@ export interface ServicePorts {
   monitor: number;
   voter: number;
   control: number;
+  gateway: number;
 }
 
 export interface SystemOptions {
@@ -89,12 +90,13 @@ const DEFAULT_PORTS: ServicePorts = {
   monitor: endpointsEnv.MONITOR_PORT.parse(undefined),
   voter: endpointsEnv.VOTER_PORT.parse(undefined),
   control: endpointsEnv.CONTROL_PORT.parse(undefined),
+  gateway: endpointsEnv.GATEWAY_PORT.parse(undefined),
 };
 
 /** A free port for every service and the control API: a system of its own beside any other. */
 export async function freeServicePorts(): Promise<ServicePorts> {
-  const [orders, inventory1, inventory2, inventory3, monitor, voter, control] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
-  return { orders: orders!, inventory1: inventory1!, inventory2: inventory2!, inventory3: inventory3!, monitor: monitor!, voter: voter!, control: control! };
+  const [orders, inventory1, inventory2, inventory3, monitor, voter, control, gateway] = await Promise.all(Array.from({ length: 8 }, () => freePort()));
+  return { orders: orders!, inventory1: inventory1!, inventory2: inventory2!, inventory3: inventory3!, monitor: monitor!, voter: voter!, control: control!, gateway: gateway! };
 }
 
 const isSuccess: HealthPredicate = (status) => status >= 200 && status < 300;
@@ -121,6 +123,7 @@ function portVariable(name: ServiceName): string {
     'inventory-3': 'INVENTORY_3_PORT',
     'monitor-svc': 'MONITOR_PORT',
     'voter-svc': 'VOTER_PORT',
+    'gateway-svc': 'GATEWAY_PORT',
   }[name];
 }
 
@@ -132,6 +135,7 @@ function serviceUrls(endpoints: Endpoints): Record<ServiceName, string> {
     'inventory-3': endpoints.inventory['3'],
     'monitor-svc': endpoints.monitor,
     'voter-svc': endpoints.voter,
+    'gateway-svc': endpoints.gateway,
   };
 }
 
@@ -200,6 +204,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     MONITOR_PORT: String(ports.monitor),
     VOTER_PORT: String(ports.voter),
     CONTROL_PORT: String(ports.control),
+    GATEWAY_PORT: String(ports.gateway),
     ...opts.env,
   };
   // Resolved from exactly what the services will see, so our URLs and theirs cannot disagree.

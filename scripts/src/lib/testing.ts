@@ -84,6 +84,7 @@ export async function isolatedStackEnv(name: string, base: NodeJS.ProcessEnv = p
     MONITOR_PORT: String(await freePort()),
     VOTER_PORT: String(await freePort()),
     CONTROL_PORT: String(await freePort()),
+    GATEWAY_PORT: String(await freePort()),
   };
 }
 
