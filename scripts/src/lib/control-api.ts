@@ -7,6 +7,7 @@ import {
   finishApp,
   listen,
   processFaultRequest,
+  postgresRestartRequest,
   processName,
   requireAdminToken,
   validated,
@@ -14,6 +15,7 @@ import {
   type Logger,
 } from '@ftlab/shared';
 import { flapDatabase } from './faults/db-flapping';
+import { restartPostgres } from './faults/postgres-restart';
 import { FaultConflictError, UnknownProcessError, type ProcessFaults } from './process-faults';
 
 /**
@@ -25,6 +27,7 @@ import { FaultConflictError, UnknownProcessError, type ProcessFaults } from './p
  *   POST /processes/:name/faults     {type: crash [down_for_ms] | pause duration_ms | duplicate duration_ms}
  *   GET  /faults/db-flapping         whether the database is flapping, and what it terminated
  *   POST /faults/db-flapping         {probability, duration_ms[, tick_ms]}
+ *   POST /faults/postgres-restart    {}: the database server restarts (answers once it is back)
  */
 export interface ControlApi {
   url: string;
@@ -76,6 +79,17 @@ export async function startControlApi(opts: {
       .catch((err: Error) => logger.error({ err: err.message }, 'database flapping failed'))
       .finally(() => Object.assign(flapping, { active: false, ends_at: null, stop: undefined }));
     res.status(202).json(flappingView());
+  });
+
+  app.post('/faults/postgres-restart', admin, async (req, res) => {
+    if (validated(res, postgresRestartRequest, req.body ?? {}, 'body') === undefined) return;
+    logger.warn('restarting the PostgreSQL server');
+    try {
+      const cluster = await restartPostgres(opts.databaseUrl);
+      res.status(202).json({ cluster: `${cluster.version}/${cluster.name}`, restarted_at: new Date().toISOString() });
+    } catch (err) {
+      res.status(409).json({ error: (err as Error).message, field: 'body' });
+    }
   });
 
   finishApp(app, logger);

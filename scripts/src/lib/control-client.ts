@@ -1,11 +1,13 @@
 import {
   dbFlappingView,
   processListResponse,
+  postgresRestartView,
   processView,
   type DbFlappingRequest,
   type DbFlappingView,
   type Endpoints,
   type ProcessFaultRequest,
+  type PostgresRestartView,
   type ProcessView,
 } from '@ftlab/shared';
 import { callJson, type Target } from './http';
@@ -29,4 +31,9 @@ export function startDbFlapping(endpoints: Endpoints, token: string, request: Db
 
 export function readDbFlapping(endpoints: Endpoints, token: string): Promise<DbFlappingView> {
   return callJson(controlTarget(endpoints), '/faults/db-flapping', dbFlappingView, { token });
+}
+
+/** Restarts the database server; resolves once it is back. */
+export function restartDatabase(endpoints: Endpoints, token: string): Promise<PostgresRestartView> {
+  return callJson(controlTarget(endpoints), '/faults/postgres-restart', postgresRestartView, { method: 'POST', token, body: {}, timeoutMs: 60_000 });
 }

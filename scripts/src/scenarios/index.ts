@@ -1,9 +1,9 @@
 import type { Scenario } from './scenario';
-import { dbFlapping } from './db-flapping';
+import { dbFlapping, postgresRestart } from './db-flapping';
 import { frozenOrders, frozenReplica } from './frozen';
 import { brokerCrashes, duplicateReplica } from './infrastructure';
 import { lastSeat } from './last-seat';
 import { replicaFaults } from './replica-faults';
 
 /** Every demo, by name. */
-export const SCENARIOS: readonly Scenario[] = [...replicaFaults, lastSeat, dbFlapping, frozenReplica, frozenOrders, duplicateReplica, ...brokerCrashes];
+export const SCENARIOS: readonly Scenario[] = [...replicaFaults, lastSeat, dbFlapping, postgresRestart, frozenReplica, frozenOrders, duplicateReplica, ...brokerCrashes];

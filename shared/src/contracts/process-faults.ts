@@ -49,3 +49,8 @@ export const dbFlappingView = z.object({
   terminated: z.record(z.number().int()),
 });
 export type DbFlappingView = z.infer<typeof dbFlappingView>;
+
+/** A restart of the PostgreSQL server (pg_ctlcluster restart -m fast): every connection drops at once. */
+export const postgresRestartRequest = z.object({}).strict();
+export const postgresRestartView = z.object({ cluster: z.string(), restarted_at: z.string() });
+export type PostgresRestartView = z.infer<typeof postgresRestartView>;
