@@ -93,7 +93,8 @@ test(`the leader of the order log killed under ${ORDERS_PER_S} orders/s: nothing
   // Accepting an order needs no broker (the outbox), so what is not accepted is the load of this host.
   const perSecond = report.windows.map((w) => w.ok).join(' ');
   tc.diagnostic(`killed broker-${victim} at ${KILL_AFTER_MS / 1000} s; answers by status ${JSON.stringify(byStatus)}, unanswered by cause ${JSON.stringify(unanswered)}; accepted per second: ${perSecond}`);
-  assert.ok(accepted.length >= (ORDERS_PER_S * LOAD_S) / 4, `orders were accepted: ${JSON.stringify(byStatus)}`);
+  // Not vacuous: enough orders were accepted to span the failover (a saturated host answers fewer in time, never none).
+  assert.ok(accepted.length >= 100, `orders were accepted: ${JSON.stringify(byStatus)}`);
   assert.ok(report.samples.every((s) => s.status < 500 || s.status === 503), `no 5xx but 503: ${JSON.stringify(byStatus)}`);
 
   await waitAllDecided(t.db, accepted, 180_000);
