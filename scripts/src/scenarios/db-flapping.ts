@@ -16,12 +16,7 @@ async function underDatabaseFault(ctx: DemoContext, kind: string, inject: (ctx: 
   const restarts = async () => (await listProcesses(endpoints, adminToken)).reduce((sum, p) => sum + p.restarts, 0);
   const before = await restarts();
   const from = await dbNow(ctx.pool);
-  const report = await ctx.load({ ordersPerS: 50, readsPerS: 50, seconds: 20 }, async () => {
-    await new Promise((r) => setTimeout(r, 2000));
-    ctx.fault('inject', kind, 'postgres');
-    await inject(ctx);
-    ctx.fault('clear', kind, 'postgres');
-  });
+  const report = await ctx.faultUnderLoad({ ordersPerS: 50, readsPerS: 50, seconds: 20 }, { kind, target: 'postgres', inject: () => inject(ctx), holdMs: 0 });
   const to = await dbNow(ctx.pool);
   const accepted = acceptedOrders(ctx.recorder.operations());
   const decided = await waitDecided(ctx.pool, accepted, 60_000);

@@ -5,9 +5,17 @@ import { pollUntil } from '../lib/poll';
 import { waitAllOn } from '../lib/replicas-on';
 import { atLeast, atMost, equals } from './expectation';
 import { acceptedOrders, dbNow, serverErrors, ttdOf, waitDecided } from './measure';
-import type { Scenario } from './scenario';
+import type { DemoContext, Scenario, TimedFault } from './scenario';
 
 const FROZEN_MS = 5000;
+
+/** SIGSTOP of one process for FROZEN_MS, then SIGCONT (the launcher ends the pause by itself). */
+const frozenFor = (ctx: DemoContext, process: string): TimedFault => ({
+  kind: 'pause',
+  target: process,
+  inject: () => injectProcessFault(ctx.target.endpoints, ctx.target.adminToken, process, { type: 'pause', duration_ms: FROZEN_MS }),
+  holdMs: FROZEN_MS,
+});
 
 /** A replica frozen by the host (SIGSTOP: GC, swap, a debugger): OFF fast, ON after it resumes, and no read answered wrongly. */
 export const frozenReplica: Scenario = {
@@ -15,17 +23,11 @@ export const frozenReplica: Scenario = {
   source: 'issue 13: a replica frozen with SIGSTOP for 5 s',
   summary: 'replica 2 frozen (SIGSTOP) for 5 s, then resumed (SIGCONT), under 50 reads/s + 5 orders/s',
   async run(ctx) {
-    const { endpoints, adminToken } = ctx.target;
+    const { endpoints } = ctx.target;
     const instance: ReplicaId = '2';
     await waitAllOn(endpoints, { timeoutMs: 60_000, settleMs: 1000 });
     const since = await dbNow(ctx.pool);
-    const report = await ctx.load({ ordersPerS: 5, readsPerS: 50, seconds: 15 }, async () => {
-      await new Promise((r) => setTimeout(r, 2000));
-      ctx.fault('inject', 'pause', `inventory-${instance}`);
-      await injectProcessFault(endpoints, adminToken, `inventory-${instance}`, { type: 'pause', duration_ms: FROZEN_MS });
-      await new Promise((r) => setTimeout(r, FROZEN_MS));
-      ctx.fault('clear', 'pause', `inventory-${instance}`);
-    });
+    const report = await ctx.faultUnderLoad({ ordersPerS: 5, readsPerS: 50, seconds: 15 }, frozenFor(ctx, `inventory-${instance}`));
     const ttd = await pollUntil(() => ttdOf(ctx.pool, instance, 'pause', since), { timeoutMs: 10_000, intervalMs: 200, what: 'the frozen replica in the audit', retryErrors: true }).catch(() => undefined);
     const backOn = await pollUntil(async () => (await readMonitorStatus(endpoints)).find((i) => i.instance_id === instance)?.status === 'ON', { timeoutMs: 30_000, intervalMs: 250, what: 'replica ON again', retryErrors: true }).then(() => true, () => false);
     const accepted = acceptedOrders(ctx.recorder.operations());
@@ -48,14 +50,7 @@ export const frozenOrders: Scenario = {
   source: 'issue 12: a frozen orders-svc for 5 s',
   summary: 'orders-svc frozen (SIGSTOP) for 5 s, then resumed, under 20 orders/s + 20 reads/s',
   async run(ctx) {
-    const { endpoints, adminToken } = ctx.target;
-    const report = await ctx.load({ ordersPerS: 20, readsPerS: 20, seconds: 15 }, async () => {
-      await new Promise((r) => setTimeout(r, 2000));
-      ctx.fault('inject', 'pause', 'orders-svc');
-      await injectProcessFault(endpoints, adminToken, 'orders-svc', { type: 'pause', duration_ms: FROZEN_MS });
-      await new Promise((r) => setTimeout(r, FROZEN_MS));
-      ctx.fault('clear', 'pause', 'orders-svc');
-    });
+    const report = await ctx.faultUnderLoad({ ordersPerS: 20, readsPerS: 20, seconds: 15 }, frozenFor(ctx, 'orders-svc'));
     const accepted = acceptedOrders(ctx.recorder.operations());
     const decided = await waitDecided(ctx.pool, accepted, 60_000);
     return [

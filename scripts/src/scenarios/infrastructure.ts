@@ -31,13 +31,10 @@ function brokerCrash(downForS: number): Scenario {
       const brokers = (await listProcesses(endpoints, adminToken)).filter((p) => p.name.startsWith('broker-'));
       if (brokers.length === 0) throw new Error('no broker is supervised by this system\'s launcher (KAFKA_BROKERS points elsewhere): run with --system own');
       const from = await dbNow(ctx.pool);
-      const report = await ctx.load({ ordersPerS: 50, readsPerS: 50, seconds: downForS + 10 }, async () => {
-        await new Promise((r) => setTimeout(r, 2000));
-        ctx.fault('inject', 'crash', 'broker-1');
-        await injectProcessFault(endpoints, adminToken, 'broker-1', { type: 'crash', down_for_ms: downForS * 1000 });
-        await new Promise((r) => setTimeout(r, downForS * 1000));
-        ctx.fault('clear', 'crash', 'broker-1');
-      });
+      const report = await ctx.faultUnderLoad(
+        { ordersPerS: 50, readsPerS: 50, seconds: downForS + 10 },
+        { kind: 'crash', target: 'broker-1', inject: () => injectProcessFault(endpoints, adminToken, 'broker-1', { type: 'crash', down_for_ms: downForS * 1000 }), holdMs: downForS * 1000 },
+      );
       const restarted = await everyProcessRunning(ctx, 120_000);
       const accepted = acceptedOrders(ctx.recorder.operations());
       const decided = await waitDecided(ctx.pool, accepted, 180_000);
@@ -66,13 +63,10 @@ export const duplicateReplica: Scenario = {
   async run(ctx) {
     const { endpoints, adminToken } = ctx.target;
     await waitAllOn(endpoints, { timeoutMs: 60_000 });
-    await ctx.load({ ordersPerS: 50, readsPerS: 10, seconds: 15 }, async () => {
-      await new Promise((r) => setTimeout(r, 2000));
-      ctx.fault('inject', 'duplicate', 'inventory-1');
-      await injectProcessFault(endpoints, adminToken, 'inventory-1', { type: 'duplicate', duration_ms: 10_000 });
-      await new Promise((r) => setTimeout(r, 10_000));
-      ctx.fault('clear', 'duplicate', 'inventory-1');
-    });
+    await ctx.faultUnderLoad(
+      { ordersPerS: 50, readsPerS: 10, seconds: 15 },
+      { kind: 'duplicate', target: 'inventory-1', inject: () => injectProcessFault(endpoints, adminToken, 'inventory-1', { type: 'duplicate', duration_ms: 10_000 }), holdMs: 10_000 },
+    );
     const accepted = acceptedOrders(ctx.recorder.operations());
     const decided = await waitDecided(ctx.pool, accepted, 60_000);
     const on = await pollUntil(async () => (await readMonitorStatus(endpoints)).find((i) => i.instance_id === '1')?.status === 'ON', { timeoutMs: 30_000, intervalMs: 250, what: 'replica 1 ON', retryErrors: true }).then(() => true, () => false);

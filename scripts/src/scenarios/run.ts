@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SEED_PRODUCTS, createHttpPool, createPool, type Logger } from '@ftlab/shared';
 import type { FaultEvent } from '../checker/history';
 import { OperationRecorder, RecordingClient } from '../checker/recorder';
@@ -11,6 +12,8 @@ import type { DemoContext, Scenario } from './scenario';
 
 /** A client gives up on a request after this long: longer than any freeze a demo injects. */
 const CLIENT_TIMEOUT_MS = 10_000;
+/** Load runs this long before a fault, so the fault meets a system in its steady state. */
+const FAULT_AFTER_MS = 2000;
 
 export interface ScenarioOutcome {
   expectations: Expectation[];
@@ -72,6 +75,14 @@ export async function runScenario(scenario: Scenario, target: TargetSystem, logg
       }
       return loading;
     },
+    faultUnderLoad: (plan, fault) =>
+      ctx.load(plan, async () => {
+        await sleep(FAULT_AFTER_MS);
+        ctx.fault('inject', fault.kind, fault.target);
+        await fault.inject();
+        await sleep(fault.holdMs);
+        ctx.fault('clear', fault.kind, fault.target);
+      }),
   };
   try {
     logger.info({ scenario: scenario.name }, 'scenario starting');

@@ -39,4 +39,14 @@ export interface DemoContext {
   fault(action: FaultEvent['action'], kind: string, target: string): void;
   /** Open-loop orders and reads, recorded, while `during` injects and clears what the scenario is about. */
   load(plan: LoadPlan, during?: () => Promise<void>): Promise<LoadReport>;
+  /** The common shape of `load`: 2 s of load, then the fault (marked injected), held `holdMs`, then marked cleared. */
+  faultUnderLoad(plan: LoadPlan, fault: TimedFault): Promise<LoadReport>;
+}
+
+export interface TimedFault {
+  kind: string;
+  target: string;
+  inject(): Promise<unknown>;
+  /** How long after inject() resolves the fault is considered in effect (a pause's duration); 0 when inject() lasts as long as the fault. */
+  holdMs: number;
 }
