@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, ReplicaId } from '@ftlab/shared';
-import type { TallySummary } from '../load';
+import type { LoadReport, TallySummary } from '../load';
 import type { Operation } from '../checker/history';
 
 /** What the demos measure, from the load's tallies, the client history and the database. */
@@ -15,6 +15,12 @@ export function serverErrors(t: TallySummary | undefined): { internal: number; u
     else if (/^5\d\d$/.test(code)) unavailable += n;
   }
   return { internal, unavailable, unanswered: (codes.timeout ?? 0) + (codes.network_error ?? 0) };
+}
+
+/** The share of reads answered 200, in percent; undefined when none was sent. */
+export function readShare(report: LoadReport): number | undefined {
+  const rate = report.by_kind.read?.success_rate;
+  return rate === null || rate === undefined ? undefined : rate * 100;
 }
 
 /** Order ids the clients were told were accepted (202). */

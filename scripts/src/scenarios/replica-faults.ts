@@ -3,7 +3,7 @@ import { injectFault, readMonitorStatus } from '../lib/fault-api';
 import { pollUntil } from '../lib/poll';
 import { waitAllOn } from '../lib/replicas-on';
 import { atLeast, atMost, equals } from './expectation';
-import { dbNow, ttdOf } from './measure';
+import { dbNow, ttdOf, readShare } from './measure';
 import type { Scenario } from './scenario';
 
 /**
@@ -38,7 +38,7 @@ function replicaFault(name: string, instance: ReplicaId, fault: Exclude<FaultReq
         atMost('time to detect (TTD)', ttd, 1000, 'ms'),
         equals('ON again after repair', backOn, true),
         equals('wrong reads', reads?.reads?.wrong ?? 0, 0),
-        atLeast('reads answered 200', reads?.success_rate == null ? undefined : reads.success_rate * 100, 99, '%'),
+        atLeast('reads answered 200', readShare(report), 99, '%'),
       ];
     },
   };
