@@ -3,7 +3,8 @@ import { dbFlapping, postgresRestart } from './db-flapping';
 import { frozenOrders, frozenReplica } from './frozen';
 import { brokerCrashes, duplicateReplica } from './infrastructure';
 import { lastSeat } from './last-seat';
+import { phantomInventory, voterDown } from './phantom-inventory';
 import { replicaFaults } from './replica-faults';
 
 /** Every demo, by name. */
-export const SCENARIOS: readonly Scenario[] = [...replicaFaults, lastSeat, dbFlapping, postgresRestart, frozenReplica, frozenOrders, duplicateReplica, ...brokerCrashes];
+export const SCENARIOS: readonly Scenario[] = [...replicaFaults, lastSeat, dbFlapping, postgresRestart, frozenReplica, frozenOrders, duplicateReplica, ...brokerCrashes, phantomInventory, voterDown];
