@@ -96,6 +96,8 @@ export class RecordingClient {
     private readonly endpoints: Endpoints,
     readonly recorder: OperationRecorder,
     private readonly adminToken?: string,
+    /** Sent with every request (X-Client-Id through the gateway, say). */
+    private readonly headers: Record<string, string> = {},
   ) {}
 
   placeOrder(productId: string, quantity: number): Promise<Operation> {
@@ -117,7 +119,7 @@ export class RecordingClient {
 
   private async send(request: RawRequest, method: 'GET' | 'POST', url: string, body?: unknown, headers?: Record<string, string>): Promise<Operation> {
     const invokeMs = nowMs();
-    const result = await httpCall(url, { method, body, headers, ...this.http });
+    const result = await httpCall(url, { method, body, headers: { ...this.headers, ...headers }, ...this.http });
     const raw = { request, invokeMs, completeMs: nowMs(), result };
     this.recorder.add(raw.request, raw.invokeMs, raw.completeMs, raw.result);
     return toOperation(raw);

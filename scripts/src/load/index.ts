@@ -2,3 +2,4 @@
 export { runLoad, type LoadOptions, type LoadReport } from './run-load';
 export type { Sample } from './sample';
 export type { TallySummary, WindowSummary } from './tally';
+export { paceOpenLoop } from './schedule';
