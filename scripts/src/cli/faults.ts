@@ -91,6 +91,12 @@ const toSimulator = (simulator: SimulatorName, candidate: Record<string, unknown
   fault: parseOptions(SIMULATOR_FAULTS[simulator], candidate, OPTION_OF_FIELD),
 });
 
+/** A fault both a replica and the payment gateway have, each checked against its own contract (their limits differ). */
+function toReplicaOrGateway(t: Target, candidate: Record<string, unknown>): FaultAction | undefined {
+  if (t.replica) return toReplica(t.replica, candidate);
+  return t.simulator === 'payment-gateway' ? toSimulator(t.simulator, candidate) : undefined;
+}
+
 export interface OptionSpec {
   flags: string;
   description: string;
@@ -158,22 +164,14 @@ export const FAULTS: FaultSpec[] = [
     summary: 'delay the answers (a replica: /health and reads, ±20 % jitter; the gateway: every call)',
     targets: 'inventory-N (up to 60000 ms), payment-gateway (up to 120000 ms)',
     options: [{ flags: '--latency <ms>', description: 'added delay in ms', required: true }],
-    plan: (t, o) => {
-      const candidate = { type: 'latency', latency_ms: numberArg(o.latency, '--latency') };
-      if (t.replica) return toReplica(t.replica, candidate);
-      return t.simulator === 'payment-gateway' ? toSimulator(t.simulator, candidate) : undefined;
-    },
+    plan: (t, o) => toReplicaOrGateway(t, { type: 'latency', latency_ms: numberArg(o.latency, '--latency') }),
   }),
   targeted({
     name: 'intermittent',
     summary: 'fail a share of the calls (a replica: /health and reads with 500; the gateway: 503 before, 500 after charging)',
     targets: 'inventory-N, payment-gateway',
     options: [probabilityOption],
-    plan: (t, o) => {
-      const candidate = { type: 'intermittent', probability: numberArg(o.probability, '--probability') };
-      if (t.replica) return toReplica(t.replica, candidate);
-      return t.simulator === 'payment-gateway' ? toSimulator(t.simulator, candidate) : undefined;
-    },
+    plan: (t, o) => toReplicaOrGateway(t, { type: 'intermittent', probability: numberArg(o.probability, '--probability') }),
   }),
   targeted({
     name: 'incorrect',
