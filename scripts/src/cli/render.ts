@@ -1,5 +1,4 @@
 import type {
-  CurrentFaultResponse,
   DbFlappingRequest,
   DbFlappingView,
   FailureRecord,
@@ -11,7 +10,7 @@ import type {
 import type { SimulatorFaultState } from '../lib/fault-api';
 import { fixed, formatTable } from '../lib/table';
 import type { SimulatorName } from '../lib/targets';
-import type { SimulatorStatus, StatusReport } from './status';
+import type { SimulatorStatus, StatusReport, StatusView } from './status';
 
 /** Human-readable output of inject-failures; `--json` prints the raw answers instead. */
 
@@ -66,13 +65,6 @@ export function renderInjected(injected: Injected): string {
   }
 }
 
-export interface StatusView {
-  instance_id: string;
-  replica: CurrentFaultResponse | null;
-  replica_error?: string;
-  monitor: MonitoredInstance | null;
-  monitor_error?: string;
-}
 
 function monitorLine(m: MonitoredInstance): string {
   const parts = [`${m.status} since ${m.since ?? '?'}`];

@@ -1,13 +1,21 @@
-import { REPLICA_IDS, type DbFlappingView, type Endpoints, type MonitoredInstance, type ProcessView, type ReplicaId } from '@ftlab/shared';
+import { REPLICA_IDS, type CurrentFaultResponse, type DbFlappingView, type Endpoints, type MonitoredInstance, type ProcessView, type ReplicaId } from '@ftlab/shared';
 import { readDbFlapping, readFault, readMonitorStatus, readProcesses, readSimulatorFault, type SimulatorFaultState } from '../lib/fault-api';
 import { SIMULATOR_NAMES, type SimulatorName } from '../lib/targets';
 import type { Target } from './faults';
-import type { StatusView } from './render';
 
 /**
  * `inject-failures status`: what every target says about itself, read all at once. A target that
  * cannot be read gets its reason in its own place; the others are still shown.
  */
+
+/** One replica: its own fault and the monitor's view of it. */
+export interface StatusView {
+  instance_id: string;
+  replica: CurrentFaultResponse | null;
+  replica_error?: string;
+  monitor: MonitoredInstance | null;
+  monitor_error?: string;
+}
 
 export interface SimulatorStatus {
   name: SimulatorName;
@@ -36,7 +44,7 @@ async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
   }
 }
 
-function replicaView(instance: ReplicaId, fault: Settled<Awaited<ReturnType<typeof readFault>>>, monitor: Settled<MonitoredInstance[]>): StatusView {
+function replicaView(instance: ReplicaId, fault: Settled<CurrentFaultResponse>, monitor: Settled<MonitoredInstance[]>): StatusView {
   return {
     instance_id: instance,
     replica: fault.value,
