@@ -324,7 +324,7 @@ describe('inject-failures: failures of the target', () => {
   test('a process the launcher does not run exits 1 with its answer', async () => {
     const run = await runCli(['pause', '--target', 'payment-svc', '--duration', '1']);
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /control answered POST \/processes\/payment-svc\/faults with 404: no process named payment-svc; known: orders-svc/);
+    assert.match(run.stderr, /launcher control API answered POST \/processes\/payment-svc\/faults with 404: no process named payment-svc; known: orders-svc/);
   });
 
   test('status shows an unreachable target in its own row, the others in full, and exits 1', async () => {
@@ -332,12 +332,12 @@ describe('inject-failures: failures of the target', () => {
     replies.control = (req) => (req.url === '/processes' ? { status: 401, body: { error: 'missing or wrong admin token' } } : control(req));
     const run = await runCli(['status'], { MAIL_SINK_URL: closed });
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /processes\n  unknown: control answered GET \/processes with 401: missing or wrong admin token/);
+    assert.match(run.stdout, /processes\n  unknown: launcher control API answered GET \/processes with 401: missing or wrong admin token/);
     assert.match(run.stdout, new RegExp(`mail-sink\\n  fault: +unknown: cannot reach mail-sink at ${closed} \\(ECONNREFUSED\\)`));
     assert.match(run.stdout, /payment-gateway\n  fault: +latency/);
     assert.match(run.stdout, /inventory-3\n  fault: +latency/);
     assert.match(run.stdout, /database\n  flapping: no/);
-    assert.match(run.stderr, /^inject-failures: control answered GET \/processes with 401.*; cannot reach mail-sink/);
+    assert.match(run.stderr, /^inject-failures: launcher control API answered GET \/processes with 401.*; cannot reach mail-sink/);
     assert.equal(run.stderr.trim().split('\n').length, 1);
   });
 

@@ -28,14 +28,14 @@ describe('status: what fails the command', () => {
     const report: StatusReport = {
       replicas: ['1', '2'].map((id) => ({ instance_id: id, replica: { instance_id: id as '1', fault: null }, monitor: null, monitor_error: monitorDown })),
       processes: null,
-      processes_error: 'control answered GET /processes with 401',
+      processes_error: 'launcher control API answered GET /processes with 401',
       simulators: [
         { name: 'payment-gateway', state: { fault: null } },
         { name: 'mail-sink', state: null, error: 'cannot reach mail-sink' },
       ],
       db_flapping: { active: false, ends_at: null, terminated: {} },
     };
-    assert.deepEqual(statusProblems(report), [monitorDown, 'control answered GET /processes with 401', 'cannot reach mail-sink']);
+    assert.deepEqual(statusProblems(report), [monitorDown, 'launcher control API answered GET /processes with 401', 'cannot reach mail-sink']);
     assert.deepEqual(statusProblems({ replicas: [], processes: listed, simulators: [] }), []);
   });
 });

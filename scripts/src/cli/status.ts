@@ -1,5 +1,6 @@
 import { REPLICA_IDS, type CurrentFaultResponse, type DbFlappingView, type Endpoints, type MonitoredInstance, type ProcessView, type ReplicaId } from '@ftlab/shared';
-import { readDbFlapping, readFault, readMonitorStatus, readProcesses, readSimulatorFault, type SimulatorFaultState } from '../lib/fault-api';
+import { listProcesses, readDbFlapping } from '../lib/control-client';
+import { readFault, readMonitorStatus, readSimulatorFault, type SimulatorFaultState } from '../lib/fault-api';
 import { SIMULATOR_NAMES, type SimulatorName } from '../lib/targets';
 import type { Target } from './faults';
 
@@ -68,7 +69,7 @@ export async function readStatus(endpoints: Endpoints, token: string, target?: T
   const [faults, monitor, processes, simulatorStates, flapping] = await Promise.all([
     Promise.all(replicas.map((instance) => settle(readFault(endpoints, token, instance)))),
     replicas.length > 0 ? settle(readMonitorStatus(endpoints)) : Promise.resolve<Settled<MonitoredInstance[]>>({ value: [] }),
-    settle(readProcesses(endpoints, token)),
+    settle(listProcesses(endpoints, token)),
     Promise.all(simulators.map((name) => settle(readSimulatorFault(endpoints, token, name)))),
     target ? undefined : settle(readDbFlapping(endpoints, token)),
   ]);

@@ -14,8 +14,6 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Endpoint
 export const replicaTarget = (endpoints: Endpoints, id: ReplicaId): Target => ({ name: `inventory-${id}`, url: endpoints.inventory[id] });
 export const monitorTarget = (endpoints: Endpoints): Target => ({ name: 'monitor', url: endpoints.monitor });
 export const ordersTarget = (endpoints: Endpoints): Target => ({ name: 'orders', url: endpoints.orders });
-/** The launcher's control API: process faults and database flapping. */
-export const controlTarget = (endpoints: Endpoints): Target => ({ name: 'control', url: endpoints.control });
 
 /** The simulators of the outside world (externals/), each with its own /admin/faults. */
 export const SIMULATOR_NAMES = ['payment-gateway', 'mail-sink'] as const;

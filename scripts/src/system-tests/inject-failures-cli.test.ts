@@ -162,8 +162,8 @@ describe('inject-failures on the real stack', { timeout: 300_000 }, () => {
   it('a wrong token exits 1 saying so, and nothing is injected', async () => {
     const wrong = { ADMIN_TOKEN: 'not-the-token-0123456789abcdef' };
     const cases: [string[], RegExp][] = [
-      [['pause', '--target', 'inventory-1', '--duration', '2'], /control answered POST \/processes\/inventory-1\/faults with 401: missing or wrong admin token/],
-      [['db-flapping', '--probability', '0.3', '--duration', '2'], /control answered POST \/faults\/db-flapping with 401/],
+      [['pause', '--target', 'inventory-1', '--duration', '2'], /launcher control API answered POST \/processes\/inventory-1\/faults with 401: missing or wrong admin token/],
+      [['db-flapping', '--probability', '0.3', '--duration', '2'], /launcher control API answered POST \/faults\/db-flapping with 401/],
       [['crash', '--instance', '1'], /inventory-1 answered POST \/admin\/faults with 401: missing or wrong admin token/],
       [['down', '--target', 'mail-sink'], /mail-sink answered POST \/admin\/faults with 401/],
       [['decline', '--target', 'payment-gateway'], /payment-gateway answered POST \/admin\/faults with 401/],
@@ -184,6 +184,6 @@ describe('inject-failures on the real stack', { timeout: 300_000 }, () => {
     assert.equal(now.db_flapping.active, false);
     const statusRun = await cli(['status'], wrong);
     assert.equal(statusRun.code, 1);
-    assert.match(statusRun.stdout, /processes\n  unknown: control answered GET \/processes with 401/);
+    assert.match(statusRun.stdout, /processes\n  unknown: launcher control API answered GET \/processes with 401/);
   });
 });

@@ -1,0 +1,32 @@
+import {
+  dbFlappingView,
+  processListResponse,
+  processView,
+  type DbFlappingRequest,
+  type DbFlappingView,
+  type Endpoints,
+  type ProcessFaultRequest,
+  type ProcessView,
+} from '@ftlab/shared';
+import { callJson, type Target } from './http';
+
+/** The launcher's control API (lib/control-api.ts) as the tools call it: process faults and database flapping. */
+
+const controlTarget = (endpoints: Endpoints): Target => ({ name: 'launcher control API', url: endpoints.control });
+
+export async function listProcesses(endpoints: Endpoints, token: string): Promise<ProcessView[]> {
+  return (await callJson(controlTarget(endpoints), '/processes', processListResponse, { token })).processes;
+}
+
+/** Crash (optionally held down), pause or duplicate one supervised process; the fault ends by itself. */
+export function injectProcessFault(endpoints: Endpoints, token: string, name: string, fault: ProcessFaultRequest): Promise<ProcessView> {
+  return callJson(controlTarget(endpoints), `/processes/${encodeURIComponent(name)}/faults`, processView, { method: 'POST', token, body: fault });
+}
+
+export function startDbFlapping(endpoints: Endpoints, token: string, request: DbFlappingRequest): Promise<DbFlappingView> {
+  return callJson(controlTarget(endpoints), '/faults/db-flapping', dbFlappingView, { method: 'POST', token, body: request });
+}
+
+export function readDbFlapping(endpoints: Endpoints, token: string): Promise<DbFlappingView> {
+  return callJson(controlTarget(endpoints), '/faults/db-flapping', dbFlappingView, { token });
+}
