@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_KAFKA_BROKERS, GATEWAY_DEFAULTS, REPLICA_IDS, type ReplicaId } from './config';
+import {
+  DEFAULT_DATABASE_URL,
+  DEFAULT_HOST,
+  DEFAULT_KAFKA_BROKERS,
+  DEFAULT_MAIL_SINK_HTTP_PORT,
+  DEFAULT_PAYMENT_GATEWAY_PORT,
+  GATEWAY_DEFAULTS,
+  REPLICA_IDS,
+  type ReplicaId,
+} from './config';
 
 /** A configuration error names the variable and what was wrong with it; entry points exit non-zero on it. */
 export class ConfigError extends Error {
@@ -66,6 +75,9 @@ export const endpointsEnv = {
   CONTROL_PORT: port.default(5009),
   /** gateway-svc: the one address for clients. */
   GATEWAY_PORT: port.default(GATEWAY_DEFAULTS.port),
+  /** The simulators outside the system (externals/): the payment provider and the mail catcher's HTTP side. */
+  PAYMENT_GATEWAY_PORT: port.default(DEFAULT_PAYMENT_GATEWAY_PORT),
+  MAIL_SINK_HTTP_PORT: port.default(DEFAULT_MAIL_SINK_HTTP_PORT),
   ORDERS_URL: replicaUrl.optional(),
   INVENTORY_1_URL: replicaUrl.optional(),
   INVENTORY_2_URL: replicaUrl.optional(),
@@ -74,6 +86,8 @@ export const endpointsEnv = {
   VOTER_URL: replicaUrl.optional(),
   CONTROL_URL: replicaUrl.optional(),
   GATEWAY_URL: replicaUrl.optional(),
+  PAYMENT_GATEWAY_URL: replicaUrl.optional(),
+  MAIL_SINK_URL: replicaUrl.optional(),
 };
 
 export interface Endpoints {
@@ -83,6 +97,9 @@ export interface Endpoints {
   voter: string;
   control: string;
   gateway: string;
+  /** Optional so that Endpoints written out by hand need not name the simulators; resolveEndpoints always sets them. */
+  paymentGateway?: string;
+  mailSink?: string;
 }
 
 type EndpointsEnv = z.infer<z.ZodObject<typeof endpointsEnv>>;
@@ -102,6 +119,8 @@ export function resolveEndpoints(env: EndpointsEnv, host: string = DEFAULT_HOST)
     voter: env.VOTER_URL ?? at(env.VOTER_PORT),
     control: env.CONTROL_URL ?? at(env.CONTROL_PORT),
     gateway: env.GATEWAY_URL ?? at(env.GATEWAY_PORT),
+    paymentGateway: env.PAYMENT_GATEWAY_URL ?? at(env.PAYMENT_GATEWAY_PORT),
+    mailSink: env.MAIL_SINK_URL ?? at(env.MAIL_SINK_HTTP_PORT),
   };
 }
 

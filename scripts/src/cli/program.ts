@@ -1,16 +1,23 @@
 import { Command, CommanderError } from 'commander';
-import { REPLICA_IDS, type Endpoints, type FaultRequest, type ReplicaId } from '@ftlab/shared';
+import type { Endpoints } from '@ftlab/shared';
 import { readAdminToken } from '../lib/admin-token';
-import { UsageError, limitArg, numeric, parseArg, parseFault, parseInstance } from '../lib/args';
-import { injectFault, readFailures, readFault, readMonitorStatus } from '../lib/fault-api';
+import { UsageError, limitArg, parseArg, parseInstance } from '../lib/args';
+import { injectProcessFault, startDbFlapping } from '../lib/control-client';
+import { injectFault, injectSimulatorFault, readFailures } from '../lib/fault-api';
 import { TargetError } from '../lib/http';
-import { renderFailures, renderInjected, renderStatus, type StatusView } from './render';
+import { formatTable } from '../lib/table';
 import { endpointsFromEnv } from '../lib/targets';
+import { FAULTS, parseTarget, planFault, type FaultAction, type Options } from './faults';
+import { renderFailures, renderInjected, renderStatusReport, type Injected } from './render';
+import { readStatus, statusProblems } from './status';
 
 /**
- * `npm run inject-failures -- <command>`: injects, clears and inspects replica faults.
- * Every argument is checked before the first request is sent; exit codes: 0 done, 2 bad input,
- * 1 a target could not be reached or refused (wrong token, server error).
+ * `npm run inject-failures -- <command>`: injects, clears and inspects faults of every target:
+ * the replicas' own faults, whole processes and the database through the launcher's control API,
+ * and the simulators of the outside world (payment-gateway, mail-sink). faults.ts decides what
+ * each command line means; this file sends it. Every argument is checked before the first request
+ * is sent; exit codes: 0 done, 2 bad input, 1 a target could not be reached or refused (wrong
+ * token, server error).
  */
 
 export interface Io {
@@ -19,48 +26,25 @@ export interface Io {
   err: (text: string) => void;
 }
 
-type Options = Record<string, string | boolean | undefined>;
-
-interface FaultCommand {
-  name: FaultRequest['type'];
-  summary: string;
-  option?: { flags: string; description: string };
-  /** The fault from the command's options, unvalidated: parseFault checks it against the contract. */
-  build: (opts: Options) => Record<string, unknown>;
+async function send(action: FaultAction, endpoints: Endpoints, token: string): Promise<Injected> {
+  switch (action.via) {
+    case 'replica':
+      return { via: 'replica', target: `inventory-${action.instance}`, answer: await injectFault(endpoints, token, action.instance, action.fault) };
+    case 'process':
+      return { via: 'process', fault: action.fault, answer: await injectProcessFault(endpoints, token, action.process, action.fault) };
+    case 'simulator':
+      return { via: 'simulator', target: action.simulator, answer: await injectSimulatorFault(endpoints, token, action.simulator, action.fault) };
+    case 'db-flapping':
+      return { via: 'db-flapping', request: action.request, answer: await startDbFlapping(endpoints, token, action.request) };
+  }
 }
 
-const FAULT_COMMANDS: FaultCommand[] = [
-  { name: 'crash', summary: 'kill the replica like kill -9 (its supervisor restarts it)', build: () => ({ type: 'crash' }) },
-  {
-    name: 'latency',
-    summary: "delay the replica's /health and reads",
-    option: { flags: '--latency <ms>', description: 'added delay in ms, 1-60000 (±20 % jitter)' },
-    build: (o) => ({ type: 'latency', latency_ms: parseArg(numeric, o.latency, '--latency') }),
-  },
-  {
-    name: 'intermittent',
-    summary: "fail a share of the replica's /health and reads with 500",
-    option: { flags: '--probability <p>', description: 'share of requests that fail, 0-1' },
-    build: (o) => ({ type: 'intermittent', probability: parseArg(numeric, o.probability, '--probability') }),
-  },
-  {
-    name: 'incorrect',
-    summary: 'make the replica misreport one product',
-    option: { flags: '--product <id>', description: 'product whose available quantity it gets wrong' },
-    build: (o) => ({ type: 'incorrect', product_id: o.product }),
-  },
-  { name: 'clear', summary: "remove the replica's fault", build: () => ({ type: 'clear' }) },
-];
+const TARGET_FLAGS = '--target <name>';
 
-async function statusOf(endpoints: Endpoints, token: string, instance: ReplicaId): Promise<StatusView> {
-  const [replica, monitor] = await Promise.allSettled([readFault(endpoints, token, instance), readMonitorStatus(endpoints)]);
-  return {
-    instance_id: instance,
-    replica: replica.status === 'fulfilled' ? replica.value : null,
-    ...(replica.status === 'rejected' && { replica_error: (replica.reason as Error).message }),
-    monitor: monitor.status === 'fulfilled' ? (monitor.value.find((m) => m.instance_id === instance) ?? null) : null,
-    ...(monitor.status === 'rejected' && { monitor_error: (monitor.reason as Error).message }),
-  };
+/** The part of --help that says which fault each target has. */
+function faultTable(): string {
+  const rows = FAULTS.map((f) => [f.name, f.targets ?? '(the database server; no --target)']);
+  return `\nFaults and their targets (--instance N is short for --target inventory-N):\n${formatTable(['fault', 'targets'], rows).replace(/^/gm, '  ')}\n`;
 }
 
 function buildProgram(io: Io): Command {
@@ -70,38 +54,44 @@ function buildProgram(io: Io): Command {
   const endpoints = () => endpointsFromEnv(io.env);
 
   const program = new Command('inject-failures')
-    .description('Inject, clear and inspect faults of the inventory replicas.')
+    .description('Inject, clear and inspect faults of the replicas, the supervised processes, the database and the simulators.')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .addHelpText('after', faultTable());
 
-  for (const spec of FAULT_COMMANDS) {
+  for (const spec of FAULTS) {
     const command = program
       .command(spec.name)
-      .description(spec.summary)
-      .requiredOption('--instance <n>', 'replica: 1, 2 or 3')
-      .option('--json', 'print the JSON answer');
-    if (spec.option) command.requiredOption(spec.option.flags, spec.option.description);
-    command.action(async (opts: Options) => {
-      const instance = parseInstance(opts.instance);
-      const fault = parseFault(spec.build(opts));
-      const answer = await injectFault(endpoints(), token(), instance, fault);
-      print(Boolean(opts.json), answer, renderInjected(`inventory-${instance}`, answer));
+      .summary(spec.summary)
+      .description(spec.targets ? `${spec.summary}\ntargets: ${spec.targets}` : spec.summary);
+    if (spec.targets) {
+      command.option(TARGET_FLAGS, 'what to break (see the targets above)').option('--instance <n>', 'replica 1, 2 or 3: short for --target inventory-N');
+    }
+    for (const option of spec.options) {
+      if (option.required) command.requiredOption(option.flags, option.description);
+      else command.option(option.flags, option.description);
+    }
+    command.option('--json', 'print the JSON answer').action(async (opts: Options) => {
+      const action = planFault(spec, opts);
+      const injected = await send(action, endpoints(), token());
+      print(Boolean(opts.json), injected.answer, renderInjected(injected));
     });
   }
 
   program
     .command('status')
-    .description("each replica's current fault and the monitor's view of it")
+    .description('every target: replica faults with the monitor\'s view, supervised processes, simulators, database flapping')
+    .option(TARGET_FLAGS, 'only this target')
     .option('--instance <n>', 'only this replica: 1, 2 or 3')
     .option('--json', 'print JSON')
     .action(async (opts: Options) => {
-      const instances = opts.instance === undefined ? REPLICA_IDS : [parseInstance(opts.instance)];
-      const views = await Promise.all(instances.map((instance) => statusOf(endpoints(), token(), instance)));
-      print(Boolean(opts.json), opts.instance === undefined ? views : views[0], views.map(renderStatus).join('\n'));
-      // Every view is printed when a call fails, but a failed call still fails the command.
-      const failed = views.map((view) => view.replica_error ?? view.monitor_error).find((error) => error !== undefined);
-      if (failed) throw new TargetError(failed);
+      const target = opts.target === undefined && opts.instance === undefined ? undefined : parseTarget(opts);
+      const report = await readStatus(endpoints(), token(), target);
+      print(Boolean(opts.json), report, renderStatusReport(report));
+      // Every part is printed when a call fails, but a failed call still fails the command.
+      const problems = statusProblems(report);
+      if (problems.length > 0) throw new TargetError(problems.join('; '));
     });
 
   program

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REPLICA_IDS, faultRequest, type FaultRequest, type ReplicaId } from '@ftlab/shared';
+import { REPLICA_IDS, type ReplicaId } from '@ftlab/shared';
 
 /**
  * Validation of command-line input, done before anything is sent: a typo must never turn into a
@@ -33,31 +33,37 @@ export function parseInstance(raw: unknown): ReplicaId {
   return parseArg(instanceArg, raw, '--instance');
 }
 
-/** Which option carries each field of the fault contract, to name it when the contract says no. */
-const FLAG_OF_FIELD: Record<string, string> = { latency_ms: '--latency', probability: '--probability', product_id: '--product' };
-
-/**
- * Checks a fault against the same contract the replica enforces (shared `faultRequest`), so the
- * limits (latency 1..60000 ms, probability 0..1, product id syntax) live in one place.
- */
-export function parseFault(candidate: Record<string, unknown>): FaultRequest {
-  return parseOptions(faultRequest, candidate, FLAG_OF_FIELD);
-}
-
 /** --limit of `failures`: the monitor accepts 1..1000. */
 export const limitArg = numeric.pipe(z.number().int('must be a whole number').min(1).max(1000));
+
+/**
+ * How a contract field is given on the command line: its flag, or for a field in milliseconds
+ * typed in seconds (--duration 2 for duration_ms 2000), the flag and `seconds: true`, so a bound
+ * the contract enforces is reported in the unit the user typed.
+ */
+export type OptionOf = string | { flag: string; seconds: true };
+
+/** A duration typed in seconds, as the whole milliseconds the contracts carry; the contract checks the bounds. */
+export const secondsArg = numeric.transform((s) => Math.round(s * 1000));
+
+function inSeconds(issue: z.ZodIssue): string {
+  if (issue.code === 'too_small') return `must be at least ${Number(issue.minimum) / 1000} s`;
+  if (issue.code === 'too_big') return `must be at most ${Number(issue.maximum) / 1000} s`;
+  return issue.message;
+}
 
 /**
  * Parses a whole set of options at once; the first problem is reported under the option's own
  * name (`flagOf` maps schema keys to flags), with the value that was given.
  */
-export function parseOptions<S extends z.ZodTypeAny>(schema: S, raw: Record<string, unknown>, flagOf: Record<string, string>): z.output<S> {
+export function parseOptions<S extends z.ZodTypeAny>(schema: S, raw: Record<string, unknown>, flagOf: Record<string, OptionOf>): z.output<S> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const key = String(issue.path[0] ?? '');
-  const flag = flagOf[key] ?? key;
-  throw new UsageError(`${flag}: ${issue.message} (got ${JSON.stringify(raw[key])})`);
+  const option = flagOf[key] ?? key;
+  if (typeof option === 'string') throw new UsageError(`${option}: ${issue.message} (got ${JSON.stringify(raw[key])})`);
+  throw new UsageError(`${option.flag}: ${inSeconds(issue)} (got ${JSON.stringify(Number(raw[key]) / 1000)})`);
 }
 
 /** Repeatable option values, also accepting comma-separated lists: --product A --product B,C. */

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { callJson as callService, describeFailure } from '@ftlab/shared';
+import { ADMIN_TOKEN_FILE } from './admin-token';
 
 /**
  * JSON over HTTP for the command-line tools, with errors phrased for a person: which service,
@@ -41,7 +42,11 @@ export async function callJson<S extends z.ZodTypeAny>(target: Target, path: str
   const answer = await callService(`${target.url}${path}`, schema, { method, headers, body: opts.body, timeoutMs });
   if (answer.ok) return answer.value;
   const f = answer.failure;
-  if (f.kind === 'status') throw new TargetError(`${target.name} answered ${method} ${path} with ${f.status}: ${describeBody(f.body)}`);
+  if (f.kind === 'status') {
+    // The token is ours to fix, so say where it came from.
+    const hint = f.status === 401 ? ` (the admin token is read from ADMIN_TOKEN, else ${ADMIN_TOKEN_FILE})` : '';
+    throw new TargetError(`${target.name} answered ${method} ${path} with ${f.status}: ${describeBody(f.body)}${hint}`);
+  }
   if (f.kind === 'contract') throw new TargetError(`${target.name} sent an unexpected answer to ${path}: ${f.issue}`);
   throw new TargetError(`cannot reach ${target.name} at ${target.url} (${describeFailure(f)})`);
 }
