@@ -37,5 +37,7 @@ describe('status: what fails the command', () => {
     };
     assert.deepEqual(statusProblems(report), [monitorDown, 'launcher control API answered GET /processes with 401', 'cannot reach mail-sink']);
     assert.deepEqual(statusProblems({ replicas: [], processes: listed, simulators: [] }), []);
+    // In the whole system's status, a simulator that is not running is shown but fails nothing.
+    assert.deepEqual(statusProblems({ replicas: [], processes: listed, simulators: [{ name: 'mail-sink', state: null, error: 'cannot reach mail-sink', optional: true }] }), []);
   });
 });

@@ -22,6 +22,11 @@ export interface SimulatorStatus {
   name: SimulatorName;
   state: SimulatorFaultState | null;
   error?: string;
+  /**
+   * Read as part of the whole system's status rather than named with --target: the simulators
+   * stand outside the system and need not run, so one that cannot be read is shown, not a failure.
+   */
+  optional?: boolean;
 }
 
 export interface StatusReport {
@@ -79,7 +84,12 @@ export async function readStatus(endpoints: Endpoints, token: string, target?: T
     replicas: replicas.map((instance, i) => replicaView(instance, faults[i]!, monitor)),
     processes: selected?.processes ?? null,
     ...(processesError !== undefined && { processes_error: processesError }),
-    simulators: simulators.map((name, i) => ({ name, state: simulatorStates[i]!.value, ...(simulatorStates[i]!.error !== undefined && { error: simulatorStates[i]!.error }) })),
+    simulators: simulators.map((name, i) => ({
+      name,
+      state: simulatorStates[i]!.value,
+      ...(simulatorStates[i]!.error !== undefined && { error: simulatorStates[i]!.error }),
+      ...(!target && { optional: true }),
+    })),
     ...(flapping && { db_flapping: flapping.value, ...(flapping.error !== undefined && { db_flapping_error: flapping.error }) }),
   };
 }
@@ -89,7 +99,7 @@ export function statusProblems(report: StatusReport): string[] {
   const problems = [
     ...report.replicas.flatMap((r) => [r.replica_error, r.monitor_error]),
     report.processes_error,
-    ...report.simulators.map((s) => s.error),
+    ...report.simulators.filter((s) => !s.optional).map((s) => s.error),
     report.db_flapping_error,
   ].filter((problem): problem is string => problem !== undefined);
   return [...new Set(problems)]; // the monitor's problem is every replica's
