@@ -23,7 +23,11 @@ test('outcome latency runs from the scheduled send to the answer that carried th
     { orderId: 'a', decided: true, status: 'CONFIRMED', endMs: 1100, polls: 1 },
     { orderId: 'b', decided: true, status: 'REJECTED', endMs: 1310, polls: 3 },
   ];
-  const s = summarizeClientOutcomes(orders, follows);
+  const timings = [
+    { orderId: 'a', status: 'CONFIRMED', createdMs: 1010, decidedMs: 1090 },
+    { orderId: 'b', status: 'REJECTED', createdMs: 1030, decidedMs: 1300 },
+  ];
+  const s = summarizeClientOutcomes(orders, follows, timings);
   assert.equal(s.accepted, 2);
   assert.equal(s.not_accepted, 1);
   assert.equal(s.decided, 2);
@@ -34,6 +38,11 @@ test('outcome latency runs from the scheduled send to the answer that carried th
   assert.equal(s.outcome_latency_ms.count, 2);
   assert.equal(s.outcome_latency_ms.max_ms, 300);
   assert.ok(Math.abs(s.outcome_latency_ms.p50_ms! - 100) < 0.1);
+  // a: 10 to the insert, 80 to the decision, 10 to the client; b: 20, 270, 10.
+  assert.equal(s.segments_ms.to_insert.max_ms, 20);
+  assert.equal(s.segments_ms.insert_to_decision.max_ms, 270);
+  assert.equal(s.segments_ms.decision_to_client.max_ms, 10);
+  assert.equal(s.segments_ms.decision_to_client.count, 2);
 });
 
 test('an accepted order the client never saw decided is unresolved, not a fast outcome', () => {
@@ -41,15 +50,16 @@ test('an accepted order the client never saw decided is unresolved, not a fast o
   const s = summarizeClientOutcomes(orders, [
     { orderId: 'a', decided: false, polls: 4, error: 'no answer within 15000 ms' },
     { orderId: 'b', decided: true, status: 'CONFIRMED', endMs: 1060, polls: 1 },
-  ]);
+  ], []);
   assert.equal(s.decided, 1);
   assert.equal(s.unresolved, 1);
   assert.equal(s.outcome_latency_ms.count, 1);
   assert.equal(s.outcome_latency_ms.max_ms, 50);
+  assert.equal(s.segments_ms.to_insert.count, 0, 'no timing read back: no segments, rather than wrong ones');
 });
 
 test('a follow of an order that is not among the samples is ignored', () => {
-  const s = summarizeClientOutcomes([], [{ orderId: 'x', decided: true, status: 'CONFIRMED', endMs: 5, polls: 1 }]);
+  const s = summarizeClientOutcomes([], [{ orderId: 'x', decided: true, status: 'CONFIRMED', endMs: 5, polls: 1 }], []);
   assert.equal(s.decided, 0);
   assert.equal(s.outcome_latency_ms.count, 0);
 });

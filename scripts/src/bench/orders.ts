@@ -71,6 +71,8 @@ interface StepResult {
   client: ClientOutcomeSummary | null;
 }
 
+const SEGMENTS = ['to_insert', 'insert_to_decision', 'decision_to_client'] as const;
+
 /** A product set of the latency runs. */
 interface ProductSet {
   key: keyof typeof GOAL_CLIENT_P99_MS;
@@ -104,10 +106,11 @@ async function measureStep(sut: TargetSystem, pool: Pool, products: string[], ra
   const follows: Promise<FollowResult>[] = [];
   const onSample = follow ? (s: { orderId?: string }) => void (s.orderId && follows.push(followOrder(sut.endpoints.orders, s.orderId, follow))) : undefined;
   const report = await runLoad({ mode: 'create_order', rps: rate, durationS, products, endpoints: sut.endpoints, timeoutMs: 10_000, onSample });
-  const client = follow ? summarizeClientOutcomes(report.samples, await Promise.all(follows)) : null;
+  const followed = await Promise.all(follows);
   const ids = report.samples.flatMap((s) => (s.orderId ? [s.orderId] : []));
   const undecided = await waitDecided(pool, ids);
   const timings = await orderTimings(pool, ids);
+  const client = follow ? summarizeClientOutcomes(report.samples, followed, timings) : null;
   const decided = timings.filter((t) => t.decidedMs !== null) as { status: string; createdMs: number; decidedMs: number }[];
   const firstCreated = Math.min(...timings.map((t) => t.createdMs));
   const lastCreated = Math.max(...timings.map((t) => t.createdMs));
@@ -244,6 +247,9 @@ async function main(): Promise<void> {
           decide_p99_ms: medianOf(runs.map((r) => r.decision_latency_ms.p99_ms)),
           client_outcome_p50_ms: medianOf(runs.map((r) => r.client?.outcome_latency_ms.p50_ms)),
           client_outcome_p99_ms: medianOf(runs.map((r) => r.client?.outcome_latency_ms.p99_ms)),
+          segments: Object.fromEntries(
+            SEGMENTS.map((k) => [k, { p50_ms: medianOf(runs.map((r) => r.client?.segments_ms[k].p50_ms)), p99_ms: medianOf(runs.map((r) => r.client?.segments_ms[k].p99_ms)) }]),
+          ),
           client_goal_p99_ms: GOAL_CLIENT_P99_MS[set.key],
         };
       });
@@ -278,6 +284,12 @@ async function main(): Promise<void> {
       rampRuns.forEach((steps, k) => out.push(`ramp, run ${k + 1} of ${rampRuns.length}:`, stepTable(steps), ''));
       for (const set of productSets) out.push(`latency at ${opts.latencyRate}/s on ${set.label}, ${opts.runs} runs:`, latencyTable(latencyRuns.get(set)!), '');
       out.push(
+        'where the client\'s time went (p50 / p99 ms, median of the runs): scheduled send → row inserted → decided → answer at the client',
+        formatTable(
+          ['products', ...SEGMENTS],
+          latencyMedian.map((m) => [m.products, ...SEGMENTS.map((k) => `${fixed(m.segments[k]!.p50_ms)} / ${fixed(m.segments[k]!.p99_ms)}`)]),
+        ),
+        '',
         formatTable(
           ['goal', 'target', `measured (median of ${opts.runs})`, 'verdict'],
           [
