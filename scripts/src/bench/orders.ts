@@ -7,7 +7,7 @@ import { callJson } from '../lib/http';
 import { ordersTarget } from '../lib/targets';
 import { medianOf, summarizeLatencies, type LatencySummary } from '../lib/latency';
 import { fixed, formatTable } from '../lib/table';
-import { runLoad } from '../load';
+import { runLoad, scheduledCount } from '../load';
 import { pollUntil } from '../lib/poll';
 import type { TargetSystem } from '../lib/target-system';
 import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench, withSystem } from './options';
@@ -213,7 +213,9 @@ async function main(): Promise<void> {
         }
         rampRuns.push(steps);
       }
-      const followPool = createHttpPool(1024);
+      // A connection per order a run sends at most: a saturated system holds every one of them in
+      // a long poll, and a smaller pool would queue polls in the client and blame the system.
+      const followPool = createHttpPool(scheduledCount(opts.latencyRate, Math.max(opts.latencyDuration, opts.warmup)));
       const latencyRuns = new Map<ProductSet, StepResult[]>(productSets.map((set) => [set, []]));
       try {
         for (const set of productSets) {
