@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   counter,
   createOrderRequest,
+  gauge,
   orderId,
   orderStatus,
   requireAdminToken,
@@ -32,6 +33,7 @@ const view = (o: OrderRow) => ({
 export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: DecisionWaiters; registry: Registry; adminToken?: string }): void {
   const { store, waiters } = deps;
   const accepted = counter(deps.registry, 'orders_accepted_total', 'Orders accepted (202), by whether an idempotent retry replayed one', ['replayed']);
+  const longPolls = gauge(deps.registry, 'orders_long_polls_waiting', 'GET /orders/:id?wait= requests waiting for a decision');
 
   app.post('/orders', async (req, res) => {
     const body = validated(res, createOrderRequest, req.body, 'body');
@@ -71,13 +73,15 @@ export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: De
     const query = validated(res, waitQuery, req.query, 'query');
     if (id === undefined || query === undefined) return;
     const waitMs = query.wait ?? 0;
+    // Register first, then read: a decision landing in between is not missed, and a pending
+    // order costs one read before the wait and one after it (reads of one turn share a query).
+    const waiter = waitMs > 0 ? waiters.wait(id, waitMs) : undefined;
+    longPolls.set(waiters.size);
     let order = await store.get(id);
-    if (order?.status === 'PENDING' && waitMs > 0) {
-      // Register first, then re-read: a decision landing in between is not missed.
-      const decided = waiters.wait(id, waitMs);
-      order = await store.get(id);
-      if (order?.status === 'PENDING' && (await decided)) order = await store.get(id);
-    }
+    if (waiter && order?.status === 'PENDING') {
+      if (await waiter.decided) order = await store.get(id);
+    } else waiter?.cancel();
+    longPolls.set(waiters.size);
     if (!order) return void res.status(404).json({ error: `unknown order ${id}`, field: 'order_id' });
     res.json({ ...view(order), results: order.results });
   });

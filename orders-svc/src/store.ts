@@ -142,6 +142,36 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
   }
   const intake = new Batcher(insertOrders, 500);
 
+  /**
+   * GET /orders/:id for every request of a turn at once: a client following its order reads it
+   * twice (before and after its long-poll), and the orders one consumer batch decides are re-read
+   * together, so per-order queries would queue for the pool in front of the accepts.
+   */
+  async function readOrders(orderIds: string[]): Promise<(OrderWithResults | undefined)[]> {
+    const ids = [...new Set(orderIds)];
+    const [orders, results] = await Promise.all([
+      pool.query<OrderRow>({ name: 'get-orders', text: `SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id = ANY($1::uuid[])`, values: [ids] }),
+      pool.query<ReplicaResultRow & { order_id: string }>({
+        name: 'get-order-results',
+        text: `SELECT order_id, instance_id, outcome, reason, available_quantity::int, reserved_quantity::int, log_partition, log_offset::int, received_at
+               FROM order_results WHERE order_id = ANY($1::uuid[]) ORDER BY received_at`,
+        values: [ids],
+      }),
+    ]);
+    const resultsById = new Map<string, ReplicaResultRow[]>();
+    for (const { order_id, ...result } of results.rows) {
+      const list = resultsById.get(order_id) ?? [];
+      resultsById.set(order_id, list);
+      list.push(result);
+    }
+    const byId = new Map(orders.rows.map((o) => [o.order_id, o]));
+    return orderIds.map((id) => {
+      const order = byId.get(id);
+      return order && { ...order, results: resultsById.get(id) ?? [] };
+    });
+  }
+  const reads = new Batcher(readOrders, 500);
+
   return {
     /**
      * Accepts an order: the order and its OrderPlaced event are inserted together or not at all,
@@ -150,16 +180,9 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
     create(input: CreateInput): Promise<CreateOutcome> {
       return intake.submit(input);
     },
-    async get(orderId: string): Promise<(OrderRow & { results: ReplicaResultRow[] }) | undefined> {
-      const [order, results] = await Promise.all([
-        pool.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id = $1`, [orderId]),
-        pool.query<ReplicaResultRow>(
-          `SELECT instance_id, outcome, reason, available_quantity::int, reserved_quantity::int, log_partition, log_offset::int, received_at
-           FROM order_results WHERE order_id = $1 ORDER BY received_at`,
-          [orderId],
-        ),
-      ]);
-      return order.rows[0] && { ...order.rows[0], results: results.rows };
+    /** The order with every replica's result; concurrent reads share one pair of queries (see readOrders). */
+    get(orderId: string): Promise<OrderWithResults | undefined> {
+      return reads.submit(orderId);
     },
 
     async list(status: OrderStatus | undefined, limit: number): Promise<OrderRow[]> {
@@ -274,6 +297,8 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
   };
 }
 export type OrderStore = ReturnType<typeof createOrderStore>;
+
+export type OrderWithResults = OrderRow & { results: ReplicaResultRow[] };
 
 export interface ReplicaResultRow {
   instance_id: string;

@@ -8,6 +8,7 @@ import { REPLICA_IDS, type Pool } from '@ftlab/shared';
  */
 
 export interface OrderTiming {
+  orderId: string;
   status: string;
   createdMs: number;
   decidedMs: number | null;
@@ -15,12 +16,12 @@ export interface OrderTiming {
 
 export async function orderTimings(pool: Pool, orderIds: readonly string[]): Promise<OrderTiming[]> {
   if (orderIds.length === 0) return [];
-  const { rows } = await pool.query<{ status: string; created_ms: number; decided_ms: number | null }>(
-    `SELECT status, extract(epoch FROM created_at) * 1000 AS created_ms, extract(epoch FROM decided_at) * 1000 AS decided_ms
+  const { rows } = await pool.query<{ order_id: string; status: string; created_ms: number; decided_ms: number | null }>(
+    `SELECT order_id, status, extract(epoch FROM created_at) * 1000 AS created_ms, extract(epoch FROM decided_at) * 1000 AS decided_ms
      FROM orders WHERE order_id = ANY($1::uuid[])`,
     [orderIds],
   );
-  return rows.map((r) => ({ status: r.status, createdMs: Number(r.created_ms), decidedMs: r.decided_ms === null ? null : Number(r.decided_ms) }));
+  return rows.map((r) => ({ orderId: r.order_id, status: r.status, createdMs: Number(r.created_ms), decidedMs: r.decided_ms === null ? null : Number(r.decided_ms) }));
 }
 
 async function pendingCount(pool: Pool, orderIds: readonly string[]): Promise<number> {
