@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { instanceId, validated, type Express, type FailuresResponse, type MonitoredInstance, type MonitorStatusResponse } from '@ftlab/shared';
+import { instanceId, validated, type Express, type FailuresResponse, type MonitoredInstance, type MonitorLeadership, type MonitorStatusResponse } from '@ftlab/shared';
 import type { DetectorConfig } from './detector';
+import type { Leadership } from './leadership';
 import type { MonitorStore } from './store';
 import type { ReplicaWatcher } from './watcher';
 
@@ -25,9 +26,28 @@ export function instanceReport(w: ReplicaWatcher, since: ReadonlyMap<string, Dat
   };
 }
 
-export function monitorRoutes(app: Express, deps: { watchers: ReplicaWatcher[]; since: ReadonlyMap<string, Date>; store: MonitorStore; config: DetectorConfig }): void {
+/** This monitor's part in the election, as /status tells it. */
+export function leadershipReport(lease: { instance: string; state: Leadership }): MonitorLeadership {
+  const { state } = lease;
+  return {
+    instance: lease.instance,
+    role: state.role,
+    leader: state.lease?.leader ?? null,
+    term: state.lease?.term ?? null,
+    leader_since: state.lease?.since.toISOString() ?? null,
+  };
+}
+
+export function monitorRoutes(
+  app: Express,
+  deps: { watchers: ReplicaWatcher[]; since: ReadonlyMap<string, Date>; store: MonitorStore; config: DetectorConfig; lease: { instance: string; state: Leadership } },
+): void {
   app.get('/status', (_req, res) => {
-    const body: MonitorStatusResponse = { instances: deps.watchers.map((w) => instanceReport(w, deps.since)), detector: { ...deps.config } };
+    const body: MonitorStatusResponse = {
+      monitor: leadershipReport(deps.lease),
+      instances: deps.watchers.map((w) => instanceReport(w, deps.since)),
+      detector: { ...deps.config },
+    };
     res.json(body);
   });
   app.get('/failures', async (req, res) => {
