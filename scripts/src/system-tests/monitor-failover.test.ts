@@ -17,9 +17,9 @@ type MonitorName = (typeof MONITORS)[number];
 let sys: TestSystem;
 
 before(async () => {
-  sys = await startTestSystem('monitor-failover');
+  sys = await startTestSystem('monitor-failover', { env: { LOG_LEVEL: 'info' } });
   await oneLeader(30_000);
-  await waitFor(async () => (await recordedStatuses()).every((s) => s === 'ON'), 30_000, 'every replica is recorded ON');
+  await allOn();
 });
 after(async () => {
   await sys?.stop();
@@ -52,7 +52,19 @@ async function oneLeader(timeoutMs: number, afterTerm = 0): Promise<{ leader: Mo
 
 async function recordedStatuses(): Promise<string[]> {
   const { rows } = await sys.db.query<{ status: string }>('SELECT status FROM instance_status ORDER BY instance_id');
-  return rows.length === 3 ? rows.map((r) => r.status) : [];
+  return rows.map((r) => r.status);
+}
+
+/** Every replica recorded ON, and ON in both monitors' own views: a crash from here is a transition for either. */
+async function allOn(): Promise<void> {
+  await waitFor(
+    async () => {
+      const views = await Promise.all(MONITORS.map(async (name) => (await getJson(`${sys.url[name]}/status`)).body.instances.map((i: { status: string }) => i.status)));
+      return [await recordedStatuses(), ...views].every((statuses) => statuses.join() === 'ON,ON,ON');
+    },
+    60_000,
+    'every replica is ON, recorded and in both monitors',
+  );
 }
 
 interface AuditRow {
@@ -76,22 +88,31 @@ async function auditSince(instance: ReplicaId, faultId: string): Promise<AuditRo
 
 test('the leading monitor killed, a replica crashed 200 ms later: the other leads, detects it within 1 s and records it once', async (t) => {
   const before = await oneLeader(30_000);
+  await allOn();
   const victim: ReplicaId = '2';
   const survivor = (await leadershipOf(before.follower)).instance;
 
   assert.ok(sys.system.kill(before.leader, 'SIGKILL'), `${before.leader} was killed`);
+  const killedAt = Date.now();
   await sleep(200);
   const injected = await postJson(`${sys.url[`inventory-${victim}`]}/admin/faults`, { type: 'crash' }, admin);
   assert.ok(injected.status === 201 || injected.status === 202, JSON.stringify(injected.body));
   const faultId = String(injected.body.fault_id);
 
-  await waitFor(async () => (await auditSince(victim, faultId)).length > 0, 15_000, 'the crash is in failure_audit');
+  await waitFor(async () => (await auditSince(victim, faultId)).length > 0, 15_000, 'the crash is in failure_audit').catch(async (err: Error) => {
+    const views = await Promise.all(MONITORS.map((name) => getJson(`${sys.url[name]}/status`).then((r) => JSON.stringify(r.body), (e: Error) => e.message)));
+    throw new Error(`${err.message}; the monitors say: ${views.join(' | ')}`);
+  });
   // The killed monitor is restarted by the supervisor: it must follow, not lead, and record nothing twice.
   const after = await oneLeader(60_000, before.term);
   assert.equal(after.leader, before.follower, 'the monitor that was hot leads');
   assert.ok(after.term > before.term, `a new term: ${before.term} → ${after.term}`);
   const status = await leadershipOf(after.leader);
   assert.equal(status.leader, survivor, '/status names the new leader');
+  // The database's clock against ours: one machine.
+  const takeoverMs = new Date(status.leader_since!).getTime() - killedAt;
+  t.diagnostic(`${survivor} took the lead ${takeoverMs} ms after the kill`);
+  assert.ok(takeoverMs < 1000, `took the lead ${takeoverMs} ms after the kill`);
   assert.equal((await leadershipOf(before.leader)).leader, survivor, 'the restarted monitor names it too');
 
   // The crashed replica is restarted too; its recovery closes the same row.
