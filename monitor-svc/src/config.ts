@@ -23,6 +23,7 @@ const envShape = {
   MONITOR_INSTANCE: z.enum(['1', '2']).default('1'),
   LEADER_POLL_MS: ms.default(DEFAULT_LEADERSHIP_CONFIG.pollMs),
   LEADER_STALE_MS: ms.default(DEFAULT_LEADERSHIP_CONFIG.staleAfterMs),
+  LEADER_DEPOSE_MS: ms.default(DEFAULT_LEADERSHIP_CONFIG.deposeAfterMs),
   /** Where the experiment writes its reports; the dashboard serves <REPORTS_DIR>/latest. Default <repo>/reports. */
   REPORTS_DIR: z
     .string()
@@ -38,7 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     endpoints: resolveEndpoints(parsed, parsed.HOST),
     instance: `monitor-${parsed.MONITOR_INSTANCE}`,
     port: parsed.MONITOR_INSTANCE === '1' ? parsed.MONITOR_PORT : parsed.MONITOR_2_PORT,
-    leadership: { pollMs: parsed.LEADER_POLL_MS, staleAfterMs: parsed.LEADER_STALE_MS },
+    leadership: { pollMs: parsed.LEADER_POLL_MS, staleAfterMs: parsed.LEADER_STALE_MS, deposeAfterMs: parsed.LEADER_DEPOSE_MS },
     detector: {
       intervalMs: parsed.PROBE_INTERVAL_MS,
       suspectIntervalMs: parsed.PROBE_SUSPECT_INTERVAL_MS,

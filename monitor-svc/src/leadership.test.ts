@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initialDetectorState } from './detector';
-import { initialLeadership, observeLease, reconcileTransition, recordingDecision, type Lease } from './leadership';
+import { initialLeadership, observeLease, reconcileTransition, recordingDecision, shouldDepose, type Lease } from './leadership';
 
 const lease = (leader: string, term: number): Lease => ({ leader, term, since: new Date(0) });
-const config = { pollMs: 100, staleAfterMs: 1000 };
+const config = { pollMs: 100, staleAfterMs: 1000, deposeAfterMs: 3000 };
 
 test('a follower that takes the lock leads, and records under its term', () => {
   const step = observeLease(initialLeadership(), { type: 'acquired', lease: lease('monitor-2', 7), at: 1000 });
@@ -67,4 +67,11 @@ test('on taking the lead, agreement, or a replica never seen at all, records not
   // Started with no record and not yet seen healthy: OFF by default, which is no evidence of a failure.
   assert.equal(reconcileTransition(initialDetectorState('OFF'), 'ON'), undefined);
   assert.equal(reconcileTransition(initialDetectorState('OFF'), undefined), undefined);
+});
+
+test('a leader silent on its lock connection well past its confirmations is deposed; a slow one is not', () => {
+  assert.equal(shouldDepose(null, config), false, 'nobody holds the lock: just take it');
+  assert.equal(shouldDepose(150, config), false);
+  assert.equal(shouldDepose(2999, config), false, 'slow, and already not recording after staleAfterMs');
+  assert.equal(shouldDepose(3001, config), true, 'frozen: its connection is ended and the lock taken');
 });

@@ -3,8 +3,9 @@
  * replica all the time (a hot standby has detector state of its own); the one holding the
  * leadership lock in Postgres records transitions, writes instance_status and NOTIFYs. The lock is
  * a session advisory lock on a connection of its own: a leader killed with -9 loses it the moment
- * its connection closes, and the other, trying every `pollMs`, leads within that. The lease
- * adapter (lease.ts) feeds these functions what happened to that connection.
+ * its connection closes, and the other, trying every `pollMs`, leads within that. A frozen leader
+ * keeps its connection, so its silence deposes it (shouldDepose). The lease adapter (lease.ts)
+ * feeds these functions what happened to that connection.
  */
 import type { InstanceStatus } from '@ftlab/shared';
 import type { DetectorState, Transition } from './detector';
@@ -17,9 +18,15 @@ export interface LeadershipConfig {
    * gone without an error yet (a half-open socket), and the other monitor may already lead.
    */
   staleAfterMs: number;
+  /**
+   * A leader whose lock connection has been silent this long (it confirms every `pollMs`) is frozen
+   * (SIGSTOP, a stalled host): a follower ends that connection and takes the lock. Well above
+   * `staleAfterMs`, so a leader that is merely slow has stopped recording by then.
+   */
+  deposeAfterMs: number;
 }
 
-export const DEFAULT_LEADERSHIP_CONFIG: Readonly<LeadershipConfig> = Object.freeze({ pollMs: 100, staleAfterMs: 1000 });
+export const DEFAULT_LEADERSHIP_CONFIG: Readonly<LeadershipConfig> = Object.freeze({ pollMs: 100, staleAfterMs: 1000, deposeAfterMs: 3000 });
 
 /** The current leader as the database has it: who took the lock last, under which term. */
 export interface Lease {
@@ -76,6 +83,11 @@ export type RecordingDecision =
 export function recordingDecision(state: Leadership, now: number, config: Readonly<LeadershipConfig> = DEFAULT_LEADERSHIP_CONFIG): RecordingDecision {
   if (state.role !== 'leader') return { action: 'leave-to-leader' };
   return now - state.confirmedAt > config.staleAfterMs ? { action: 'wait' } : { action: 'record', term: state.lease.term };
+}
+
+/** Whether a follower should end the leader's lock connection, silent for `holderSilentMs` (null: nobody holds the lock). */
+export function shouldDepose(holderSilentMs: number | null, config: Readonly<LeadershipConfig> = DEFAULT_LEADERSHIP_CONFIG): boolean {
+  return holderSilentMs !== null && holderSilentMs > config.deposeAfterMs;
 }
 
 /**

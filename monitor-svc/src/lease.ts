@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPool, type Logger, type Pool, type PoolClient } from '@ftlab/shared';
-import { initialLeadership, observeLease, recordingDecision, type Leadership, type LeadershipConfig, type LeaseEvent, type RecordingDecision } from './leadership';
+import { initialLeadership, observeLease, recordingDecision, shouldDepose, type Leadership, type LeadershipConfig, type LeaseEvent, type RecordingDecision } from './leadership';
 import { leadershipSql } from './store';
 
 export interface LeaseHooks {
@@ -12,7 +12,8 @@ export interface LeaseHooks {
 /**
  * The leadership lock's connection and loop: every `pollMs` a follower tries to take the lock and a
  * leader confirms it still holds it. The decisions are leadership.ts's; this adapter only runs the
- * SQL, times it out and reports what happened. A step that errs or takes longer than
+ * SQL, times it out and reports what happened; a follower also ends a frozen leader's lock
+ * connection (shouldDepose). A step that errs or takes longer than
  * `staleAfterMs` counts as a lost connection: the client is destroyed (which releases the lock on
  * the server if it was still held) and a new one is opened on the next round.
  */
@@ -77,8 +78,14 @@ export class LeaderLease {
       if (!(await leadershipSql.holds(this.client))) throw new Error('the leadership lock is no longer held by this connection');
       return { type: 'confirmed', at: performance.now() };
     }
-    const { acquired, lease } = await leadershipSql.tryAcquire(this.client, this.instance);
-    return acquired ? { type: 'acquired', lease: lease!, at: performance.now() } : { type: 'held-elsewhere', lease };
+    const attempt = await leadershipSql.tryAcquire(this.client, this.instance);
+    if (attempt.acquired) return { type: 'acquired', lease: attempt.lease, at: performance.now() };
+    if (attempt.holder && shouldDepose(attempt.holder.silent_ms, this.config)) {
+      // Its lock goes with its connection; the next round takes it, and its writes are fenced by the new term.
+      this.logger.warn({ leader: attempt.lease?.leader ?? null, silent_ms: Math.round(attempt.holder.silent_ms) }, 'deposing a silent leader');
+      await leadershipSql.depose(this.client, attempt.holder);
+    }
+    return { type: 'held-elsewhere', lease: attempt.lease };
   }
 
   private async connect(): Promise<PoolClient> {

@@ -154,9 +154,9 @@ export type MonitorStore = ReturnType<typeof createMonitorStore>;
  * writes still under way (they hold the leadership row FOR SHARE).
  */
 export const leadershipSql = {
-  async tryAcquire(client: PoolClient, instance: string): Promise<{ acquired: boolean; lease: LeaseRow | null }> {
+  async tryAcquire(client: PoolClient, instance: string): Promise<{ acquired: true; lease: LeaseRow } | { acquired: false; lease: LeaseRow | null; holder: LockHolder | null }> {
     const { rows } = await client.query<{ acquired: boolean }>('SELECT pg_try_advisory_lock($1) AS acquired', [LEADERSHIP_LOCK]);
-    if (!rows[0]!.acquired) return { acquired: false, lease: await currentLease(client) };
+    if (!rows[0]!.acquired) return { acquired: false, lease: await currentLease(client), holder: await lockHolder(client) };
     const taken = await client.query<LeaseRow>(
       `INSERT INTO monitor_leadership (leader, term) VALUES ($1, 1)
        ON CONFLICT (singleton) DO UPDATE SET leader = $1, term = monitor_leadership.term + 1, since = clock_timestamp()
@@ -164,6 +164,11 @@ export const leadershipSql = {
       [instance],
     );
     return { acquired: true, lease: taken.rows[0]! };
+  },
+
+  /** Ends the lock holder's connection (a frozen leader's), which releases the lock. */
+  async depose(client: PoolClient, holder: LockHolder): Promise<void> {
+    await client.query('SELECT pg_terminate_backend($1)', [holder.pid]);
   },
 
   /** True while this connection still holds the lock (pg_locks lists it as granted to this backend). */
@@ -180,6 +185,22 @@ interface LeaseRow {
   leader: string;
   term: number;
   since: Date;
+}
+
+/** The backend holding the lock, and how long since its last query ended: the leader confirms every poll. */
+export interface LockHolder {
+  pid: number;
+  silent_ms: number;
+}
+
+async function lockHolder(client: PoolClient): Promise<LockHolder | null> {
+  const { rows } = await client.query<LockHolder>(
+    `SELECT l.pid, extract(epoch FROM clock_timestamp() - a.state_change) * 1000 AS silent_ms
+     FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.objid = $1 AND l.granted`,
+    [LEADERSHIP_LOCK],
+  );
+  return rows[0] ? { pid: rows[0].pid, silent_ms: Number(rows[0].silent_ms) } : null;
 }
 
 async function currentLease(client: PoolClient): Promise<LeaseRow | null> {

@@ -138,3 +138,17 @@ test('a leader whose lock connection is cut stops leading; one monitor leads aga
   t.diagnostic(`${before.leader} lost its lock; ${after.leader} leads under term ${after.term} after ${Date.now() - startedAt} ms`);
   assert.ok(after.term > before.term, `a new term: ${before.term} → ${after.term}`);
 });
+
+test('a frozen leader (SIGSTOP through the control API) is deposed: the other leads, and the resumed one follows', async (t) => {
+  const before = await oneLeader(30_000);
+  const pausedAt = Date.now();
+  const paused = await postJson(`${sys.system.endpoints.control}/processes/${before.leader}/faults`, { type: 'pause', duration_ms: 6000 }, admin);
+  assert.equal(paused.status, 202, JSON.stringify(paused.body));
+  // The frozen one cannot answer /status until it resumes: ask the other.
+  await waitFor(async () => (await leadershipOf(before.follower)).role === 'leader', 15_000, `${before.follower} leads`);
+  const leaderSince = new Date((await leadershipOf(before.follower)).leader_since!).getTime();
+  t.diagnostic(`${before.leader} frozen; ${before.follower} took the lead ${leaderSince - pausedAt} ms later (it deposes after 3 s of silence)`);
+  assert.ok(leaderSince - pausedAt < 6000, `took the lead ${leaderSince - pausedAt} ms after the freeze, before it ended`);
+  const after = await oneLeader(30_000, before.term);
+  assert.equal(after.leader, before.follower, 'the resumed monitor follows');
+});
