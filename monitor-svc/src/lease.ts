@@ -13,9 +13,9 @@ export interface LeaseHooks {
  * The leadership lock's connection and loop: every `pollMs` a follower tries to take the lock and a
  * leader confirms it still holds it. The decisions are leadership.ts's; this adapter only runs the
  * SQL, times it out and reports what happened; a follower also ends a frozen leader's lock
- * connection (shouldDepose). A step that errs or takes longer than
- * `staleAfterMs` counts as a lost connection: the client is destroyed (which releases the lock on
- * the server if it was still held) and a new one is opened on the next round.
+ * connection (shouldDepose). A step that errs or takes longer than `staleAfterMs` counts as a lost
+ * connection: the client is destroyed (which releases the lock on the server if it was still
+ * held) and a new one is opened on the next round.
  */
 export class LeaderLease {
   state: Leadership = initialLeadership();
