@@ -20,6 +20,14 @@ export interface ProbeCounters {
   probe_failures_total: number;
 }
 
+/** A replica's status as recorded by the leading monitor. */
+export interface RecordedStatus {
+  status: InstanceStatus;
+  since: Date;
+  cause: FailureCause | null;
+  transitions_total: number;
+}
+
 /**
  * What recording a transition did: the change, or nothing because the replica was already in the
  * target state ('unchanged') or because `term` is no longer the leader's ('fenced').
@@ -48,9 +56,9 @@ async function holdTerm(client: PoolClient, term: number): Promise<boolean> {
  */
 export function createMonitorStore(pool: Pool) {
   return {
-    async statuses(): Promise<Map<ReplicaId, { status: InstanceStatus; since: Date; transitions_total: number }>> {
-      const { rows } = await pool.query<{ instance_id: ReplicaId; status: InstanceStatus; since: Date; transitions_total: string }>(
-        'SELECT instance_id, status, since, transitions_total FROM instance_status',
+    async statuses(): Promise<Map<ReplicaId, RecordedStatus>> {
+      const { rows } = await pool.query<Omit<RecordedStatus, 'transitions_total'> & { instance_id: ReplicaId; transitions_total: string }>(
+        'SELECT instance_id, status, since, cause, transitions_total FROM instance_status',
       );
       return new Map(rows.map((r) => [r.instance_id, { ...r, transitions_total: Number(r.transitions_total) }]));
     },

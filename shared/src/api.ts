@@ -79,6 +79,12 @@ export const monitoredInstance = z.object({
   consecutive_successes: z.number().int(),
   probes_total: z.number().int(),
   probe_failures_total: z.number().int(),
+  /**
+   * This monitor's own detector's status. `status`, `since` and `cause` are the recorded ones (the
+   * leader's) in GET /status, so any monitor answers the system's truth; they fall back to this
+   * monitor's view when the database does not answer. Optional only for readers of older monitors.
+   */
+  own_status: instanceStatus.optional(),
 });
 export type MonitoredInstance = z.infer<typeof monitoredInstance>;
 

@@ -59,7 +59,7 @@ async function recordedStatuses(): Promise<string[]> {
 async function allOn(): Promise<void> {
   await waitFor(
     async () => {
-      const views = await Promise.all(MONITORS.map(async (name) => (await getJson(`${sys.url[name]}/status`)).body.instances.map((i: { status: string }) => i.status)));
+      const views = await Promise.all(MONITORS.map(async (name) => (await getJson(`${sys.url[name]}/status`)).body.instances.map((i: { own_status: string }) => i.own_status)));
       return [await recordedStatuses(), ...views].every((statuses) => statuses.join() === 'ON,ON,ON');
     },
     60_000,
