@@ -127,6 +127,18 @@ CREATE TABLE IF NOT EXISTS failure_audit (
 );
 CREATE INDEX IF NOT EXISTS failure_audit_instance_idx ON failure_audit (instance_id, detected_at DESC);
 
+-- ---------- which monitor leads ----------
+-- Two monitors probe; the one holding the leadership advisory lock leads and alone records
+-- transitions. Each new leader raises the term, and every status write first checks (FOR SHARE)
+-- that its term is still the current one: a leader that lost its lock with a dropped connection
+-- cannot write once another has taken over, and a takeover waits for writes already under way.
+CREATE TABLE IF NOT EXISTS monitor_leadership (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  leader    text NOT NULL,
+  term      bigint NOT NULL,
+  since     timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+
 -- ---------- which log this database was built from ----------
 -- Everything above is derived from, or feeds, one Kafka log. A database next to a different log
 -- (a wiped broker, another cluster or topic prefix) would hold offsets and seeds that log lacks.

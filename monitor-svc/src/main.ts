@@ -19,40 +19,55 @@ import {
   startTableMaintenance,
   topicNames,
   type ReplicaId,
-  type StatusChange,
   type StockView,
 } from '@ftlab/shared';
 import { loadConfig } from './config';
 import { crossCheck } from './consistency';
 import { dashboardRoutes } from './dashboard/routes';
 import { DEFAULT_DETECTOR_CONFIG, initialDetectorState } from './detector';
+import { LeaderLease } from './lease';
 import { configureProber, fetchStock, watchMonitorLag } from './prober';
+import { transitionRecorder } from './recorder';
 import { monitorRoutes } from './routes';
 import { createMonitorStore } from './store';
-import { recordRetryPolicy } from './policies/record-retry';
 import { ReplicaWatcher } from './watcher';
 
 const SERVICE = 'monitor-svc';
 
-runService(SERVICE, undefined, async (logger) => {
+runService(SERVICE, process.env.MONITOR_INSTANCE, async (logger) => {
   const config = loadConfig();
   const detectorConfig = { ...DEFAULT_DETECTOR_CONFIG, ...config.detector };
   const topics = topicNames(config.TOPIC_PREFIX);
-  const registry = createRegistry(SERVICE, SERVICE);
+  const registry = createRegistry(SERVICE, config.instance);
   const probeSeconds = histogram(registry, 'monitor_probe_duration_seconds', 'GET /health probe duration, by replica and result', ['instance_id', 'result']);
-  const up = gauge(registry, 'monitor_instance_up', '1 while the monitor has the replica ON, 0 while OFF', ['instance_id']);
-  const transitions = counter(registry, 'monitor_transitions_total', 'Replica status changes, by new status and cause', ['instance_id', 'to', 'cause']);
-  const ttd = histogram(registry, 'monitor_time_to_detect_seconds', 'Failure start (injection, or last healthy probe) → OFF', ['cause'], [0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 5, 10]);
   const hostDelaySeconds = histogram(registry, 'monitor_probe_host_delay_seconds', "At each probe timeout, the host's delay it was judged against: the monitor's own lag and the fastest peer's latency", ['instance_id', 'part'], [0.005, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2]);
   const reports = counter(registry, 'monitor_error_reports_total', 'Error reports received about a replica, by cause', ['instance_id', 'cause']);
-  const recordRetries = counter(registry, 'monitor_status_write_retries_total', 'Status changes written again after the database failed the write', ['instance_id']);
-  const recordRetry = recordRetryPolicy();
+  const leading = gauge(registry, 'monitor_leading', '1 while this monitor holds the leadership lock and records transitions');
+  const leadershipChanges = counter(registry, 'monitor_leadership_changes_total', 'Times this monitor took the lead or stepped down', ['change']);
   const stopping = new AbortController();
 
   const pool = await prepareDatabase(config.DATABASE_URL, undefined, logger);
   const store = createMonitorStore(pool);
   const persisted = await store.statuses();
   const since = new Map<string, Date>([...persisted].map(([id, s]) => [id, s.since]));
+  const lease: LeaderLease = new LeaderLease(
+    config.instance,
+    config.DATABASE_URL,
+    config.leadership,
+    {
+      becameLeader: () => {
+        leading.set(1);
+        leadershipChanges.inc({ change: 'became-leader' });
+        recorder.reconcile(watchers);
+      },
+      steppedDown: () => {
+        leading.set(0);
+        leadershipChanges.inc({ change: 'stepped-down' });
+      },
+    },
+    logger,
+  );
+  const recorder = transitionRecorder({ store, decision: () => lease.decision(), since, registry, logger, stopping: stopping.signal });
 
   const watchers = REPLICA_IDS.map(
     (id) =>
@@ -66,40 +81,22 @@ runService(SERVICE, undefined, async (logger) => {
           hostDelaySeconds.observe({ instance_id: instance, part: 'fastest_peer' }, (result.host?.fastestPeerMs ?? 0) / 1000);
           logger.warn({ instance_id: instance, waited_ms: Math.round(result.latencyMs), timeout_ms: timeoutMs, unanswered: result.unanswered, host: result.host }, 'probe timed out');
         },
-        transitioned: async (instance, transition, detail, lastHealthyAt) => {
-          const recorded: (StatusChange & { ttd_ms?: number }) | undefined = await recordRetry.execute(({ attempt }) => {
-            if (attempt > 0) recordRetries.inc({ instance_id: instance });
-            return transition.to === 'OFF' ? store.markOff(instance, transition.cause, detail, lastHealthyAt) : store.markOn(instance);
-          }, stopping.signal).catch((err: Error) => {
-            // Only the monitor's shutdown ends the retries; the status stays as the database has it.
-            logger.warn({ err: err.message, instance_id: instance, transition }, 'status change not recorded: monitor stopping');
-            return undefined;
-          });
-          up.set({ instance_id: instance }, transition.to === 'ON' ? 1 : 0);
-          if (!recorded) return;
-          since.set(instance, new Date(recorded.since));
-          transitions.inc({ instance_id: instance, to: transition.to, cause: transition.cause });
-          if (recorded.ttd_ms !== undefined) {
-            ttd.observe({ cause: transition.cause }, recorded.ttd_ms / 1000);
-            logger.warn({ instance_id: instance, cause: transition.cause, ttd_ms: Math.round(recorded.ttd_ms), detail }, 'replica OFF');
-          } else {
-            logger.info({ instance_id: instance }, 'replica ON');
-          }
-        },
+        transitioned: (instance, transition, detail, lastHealthyAt) => recorder.record(instance, transition, detail, lastHealthyAt),
       }),
   );
   const byId = new Map(watchers.map((w) => [w.id, w]));
-  for (const w of watchers) up.set({ instance_id: w.id }, w.state.status === 'ON' ? 1 : 0);
+  for (const w of watchers) recorder.up.set({ instance_id: w.id }, w.state.status === 'ON' ? 1 : 0);
 
   const app = createApp({ registry, health: () => ({ ok: true, service: SERVICE }) });
-  monitorRoutes(app, { watchers, since, store, config: detectorConfig });
+  monitorRoutes(app, { watchers, since, store, config: detectorConfig, lease });
   const dashboard = dashboardRoutes(app, { watchers, since, store, endpoints: config.endpoints, databaseUrl: config.DATABASE_URL, reportsDir: config.REPORTS_DIR, logger });
   finishApp(app, logger);
-  const server = await listen(app, config.MONITOR_PORT, config.HOST);
-  logger.info({ port: config.MONITOR_PORT, host: config.HOST, detector: detectorConfig }, 'listening');
+  const server = await listen(app, config.port, config.HOST);
+  logger.info({ port: config.port, host: config.HOST, monitor: config.instance, detector: detectorConfig, leadership: config.leadership }, 'listening');
   configureProber(detectorConfig);
   const stopLagWatch = watchMonitorLag();
   for (const w of watchers) w.start();
+  lease.start();
 
   // Cross-check the replicas' data on a loop of its own: it catches a lying replica without any
   // client traffic, and it is the only evidence that releases a liar from quarantine.
@@ -115,9 +112,11 @@ runService(SERVICE, undefined, async (logger) => {
   })();
 
   const saveCounters = setInterval(() => {
+    const decision = lease.decision();
+    if (decision.action !== 'record') return;
     for (const w of watchers) {
       void store
-        .saveCounters(w.id, {
+        .saveCounters(decision.term, w.id, {
           last_probe_at: w.lastProbe?.at ?? null,
           last_probe_latency_ms: w.lastProbe?.result.latencyMs ?? null,
           probes_total: w.probes,
@@ -164,6 +163,8 @@ runService(SERVICE, undefined, async (logger) => {
         await Promise.all([...watchers.map((w) => w.stop()), consistencyLoop]);
       },
     },
+    // After the watchers: a transition they were still recording is in; then the lock goes at once.
+    { name: 'leadership', close: () => lease.stop() },
     { name: 'producer', close: () => producer.disconnect() },
     { name: 'maintenance', close: () => maintenance.stop() },
     { name: 'pool', close: () => pool.end() },

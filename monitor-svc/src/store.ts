@@ -5,6 +5,7 @@ import {
   type FailureRecord,
   type InstanceStatus,
   type Pool,
+  type PoolClient,
   type ReplicaId,
   type StatusChange,
 } from '@ftlab/shared';
@@ -19,18 +20,45 @@ export interface ProbeCounters {
   probe_failures_total: number;
 }
 
+/** A replica's status as recorded by the leading monitor. */
+export interface RecordedStatus {
+  status: InstanceStatus;
+  since: Date;
+  cause: FailureCause | null;
+  transitions_total: number;
+}
+
+/**
+ * What recording a transition did: the change, or nothing because the replica was already in the
+ * target state ('unchanged') or because `term` is no longer the leader's ('fenced').
+ */
+export type Recording<T> = T | 'unchanged' | 'fenced';
+
+/** The leadership advisory lock's key (init.sql's schema lock is 4242). */
+const LEADERSHIP_LOCK = 4243;
+
+/**
+ * Holds the leadership row for the rest of the transaction if `term` is still the current one: a
+ * takeover (which updates that row) waits for this write, and a write under an old term is refused.
+ */
+async function holdTerm(client: PoolClient, term: number): Promise<boolean> {
+  const { rowCount } = await client.query('SELECT 1 FROM monitor_leadership WHERE term = $1 FOR SHARE', [term]);
+  return rowCount === 1;
+}
+
 /**
  * The monitor's SQL. A transition and its audit row commit together and announce themselves with
- * NOTIFY (delivered at commit). Recording a transition is idempotent: a replica already in the
- * target state is left alone (undefined is returned), so a write retried after its COMMIT was
- * lost never opens a second audit row. TTD and TTR are computed by the database from the fault's own
- * injection time, so both ends of the interval come from one clock.
+ * NOTIFY (delivered at commit), and only under the current leader's term. Recording a transition is
+ * idempotent: a replica already in the target state is left alone, so a write retried after its
+ * COMMIT was lost, or a new leader recording what its predecessor already did, never opens a second
+ * audit row. TTD and TTR are computed by the database from the fault's own injection time, so both
+ * ends of the interval come from one clock.
  */
 export function createMonitorStore(pool: Pool) {
   return {
-    async statuses(): Promise<Map<ReplicaId, { status: InstanceStatus; since: Date; transitions_total: number }>> {
-      const { rows } = await pool.query<{ instance_id: ReplicaId; status: InstanceStatus; since: Date; transitions_total: string }>(
-        'SELECT instance_id, status, since, transitions_total FROM instance_status',
+    async statuses(): Promise<Map<ReplicaId, RecordedStatus>> {
+      const { rows } = await pool.query<Omit<RecordedStatus, 'transitions_total'> & { instance_id: ReplicaId; transitions_total: string }>(
+        'SELECT instance_id, status, since, cause, transitions_total FROM instance_status',
       );
       return new Map(rows.map((r) => [r.instance_id, { ...r, transitions_total: Number(r.transitions_total) }]));
     },
@@ -40,8 +68,9 @@ export function createMonitorStore(pool: Pool) {
      * into it during its current ON period, if one was; otherwise (a real failure) at its last
      * healthy probe, the earliest moment it can have started.
      */
-    async markOff(instanceId: ReplicaId, cause: FailureCause, detail: string, lastHealthyAt: Date | null): Promise<(StatusChange & { ttd_ms: number }) | undefined> {
+    async markOff(term: number, instanceId: ReplicaId, cause: FailureCause, detail: string, lastHealthyAt: Date | null): Promise<Recording<StatusChange & { ttd_ms: number }>> {
       return withTransaction(pool, async (client) => {
+        if (!(await holdTerm(client, term))) return 'fenced';
         const { rows } = await client.query<{ since: Date; ttd_ms: number }>(
           `WITH fault AS (
              SELECT f.id, f.injected_at FROM fault_injections f
@@ -66,7 +95,7 @@ export function createMonitorStore(pool: Pool) {
            RETURNING since, (SELECT ttd_ms FROM audit)`,
           [instanceId, cause, detail, lastHealthyAt],
         );
-        if (rows.length === 0) return undefined;
+        if (rows.length === 0) return 'unchanged';
         const change: StatusChange = { instance_id: instanceId, status: 'OFF', cause, since: rows[0]!.since.toISOString() };
         await client.query('SELECT pg_notify($1, $2)', [STATUS_CHANNEL, JSON.stringify(change)]);
         return { ...change, ttd_ms: rows[0]!.ttd_ms };
@@ -74,8 +103,9 @@ export function createMonitorStore(pool: Pool) {
     },
 
     /** Marks a replica ON and closes its open audit rows with their time to recover. */
-    async markOn(instanceId: ReplicaId): Promise<StatusChange | undefined> {
+    async markOn(term: number, instanceId: ReplicaId): Promise<Recording<StatusChange>> {
       return withTransaction(pool, async (client) => {
+        if (!(await holdTerm(client, term))) return 'fenced';
         await client.query(
           `UPDATE failure_audit SET resolved_at = clock_timestamp(),
                   ttr_ms = extract(epoch FROM clock_timestamp() - started_at) * 1000
@@ -91,19 +121,19 @@ export function createMonitorStore(pool: Pool) {
            RETURNING since`,
           [instanceId],
         );
-        if (rows.length === 0) return undefined;
+        if (rows.length === 0) return 'unchanged';
         const change: StatusChange = { instance_id: instanceId, status: 'ON', cause: null, since: rows[0]!.since.toISOString() };
         await client.query('SELECT pg_notify($1, $2)', [STATUS_CHANNEL, JSON.stringify(change)]);
         return change;
       });
     },
 
-    /** Probe counters are kept in memory and saved about once a second, not on every probe. */
-    async saveCounters(instanceId: ReplicaId, c: ProbeCounters): Promise<void> {
+    /** Probe counters are kept in memory and saved about once a second, not on every probe; only by the leader. */
+    async saveCounters(term: number, instanceId: ReplicaId, c: ProbeCounters): Promise<void> {
       await pool.query(
-        `UPDATE instance_status SET last_probe_at = $2, last_probe_latency_ms = $3, probes_total = $4, probe_failures_total = $5
-         WHERE instance_id = $1`,
-        [instanceId, c.last_probe_at, c.last_probe_latency_ms, c.probes_total, c.probe_failures_total],
+        `UPDATE instance_status SET last_probe_at = $3, last_probe_latency_ms = $4, probes_total = $5, probe_failures_total = $6
+         WHERE instance_id = $2 AND EXISTS (SELECT 1 FROM monitor_leadership WHERE term = $1)`,
+        [term, instanceId, c.last_probe_at, c.last_probe_latency_ms, c.probes_total, c.probe_failures_total],
       );
     },
 
@@ -125,3 +155,63 @@ export function createMonitorStore(pool: Pool) {
   };
 }
 export type MonitorStore = ReturnType<typeof createMonitorStore>;
+
+/**
+ * The leadership lock's SQL, on the lease's own connection (a session advisory lock lives and dies
+ * with its connection). Taking the lock starts a new term; a takeover waits for the old leader's
+ * writes still under way (they hold the leadership row FOR SHARE).
+ */
+export const leadershipSql = {
+  async tryAcquire(client: PoolClient, instance: string): Promise<{ acquired: true; lease: LeaseRow } | { acquired: false; lease: LeaseRow | null; holder: LockHolder | null }> {
+    const { rows } = await client.query<{ acquired: boolean }>('SELECT pg_try_advisory_lock($1) AS acquired', [LEADERSHIP_LOCK]);
+    if (!rows[0]!.acquired) return { acquired: false, lease: await currentLease(client), holder: await lockHolder(client) };
+    const taken = await client.query<LeaseRow>(
+      `INSERT INTO monitor_leadership (leader, term) VALUES ($1, 1)
+       ON CONFLICT (singleton) DO UPDATE SET leader = $1, term = monitor_leadership.term + 1, since = clock_timestamp()
+       RETURNING leader, term::int, since`,
+      [instance],
+    );
+    return { acquired: true, lease: taken.rows[0]! };
+  },
+
+  /** Ends the lock holder's connection (a frozen leader's), which releases the lock. */
+  async depose(client: PoolClient, holder: LockHolder): Promise<void> {
+    await client.query('SELECT pg_terminate_backend($1)', [holder.pid]);
+  },
+
+  /** True while this connection still holds the lock (pg_locks lists it as granted to this backend). */
+  async holds(client: PoolClient): Promise<boolean> {
+    const { rows } = await client.query<{ held: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND pid = pg_backend_pid() AND granted) AS held`,
+      [LEADERSHIP_LOCK],
+    );
+    return rows[0]!.held;
+  },
+};
+
+interface LeaseRow {
+  leader: string;
+  term: number;
+  since: Date;
+}
+
+/** The backend holding the lock, and how long since its last query ended: the leader confirms every poll. */
+export interface LockHolder {
+  pid: number;
+  silent_ms: number;
+}
+
+async function lockHolder(client: PoolClient): Promise<LockHolder | null> {
+  const { rows } = await client.query<LockHolder>(
+    `SELECT l.pid, extract(epoch FROM clock_timestamp() - a.state_change) * 1000 AS silent_ms
+     FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.objid = $1 AND l.granted`,
+    [LEADERSHIP_LOCK],
+  );
+  return rows[0] ? { pid: rows[0].pid, silent_ms: Number(rows[0].silent_ms) } : null;
+}
+
+async function currentLease(client: PoolClient): Promise<LeaseRow | null> {
+  const { rows } = await client.query<LeaseRow>('SELECT leader, term::int, since FROM monitor_leadership');
+  return rows[0] ?? null;
+}

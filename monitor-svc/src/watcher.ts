@@ -90,10 +90,19 @@ export class ReplicaWatcher {
     this.hooks.probed(this.id, result, timeoutMs);
   }
 
+  /**
+   * Runs `task` after the transitions already handed to the hooks, and before later ones: a new
+   * leader's reconciliation of this replica must not overtake, or be overtaken by, a transition.
+   * `task` handles its own errors, as `transitioned` does.
+   */
+  afterTransitions(task: () => Promise<void>): void {
+    this.persisting = this.persisting.then(task);
+  }
+
   private step({ state, transition }: DetectorStep, detail: string): void {
     this.state = state;
     if (!transition) return;
     const lastHealthyAt = this.lastHealthyAt;
-    this.persisting = this.persisting.then(() => this.hooks.transitioned(this.id, transition, detail, lastHealthyAt));
+    this.afterTransitions(() => this.hooks.transitioned(this.id, transition, detail, lastHealthyAt));
   }
 }

@@ -221,7 +221,7 @@ function loadConfigOf(workspace: string): LoadConfig {
 const LISTEN_PORT: Record<string, (c: LoadedConfig) => unknown> = {
   'orders-svc': (c) => c.ORDERS_PORT,
   'inventory-svc': (c) => c.port,
-  'monitor-svc': (c) => c.MONITOR_PORT,
+  'monitor-svc': (c) => c.port,
   'voter-svc': (c) => c.VOTER_PORT,
   'gateway-svc': (c) => c.GATEWAY_PORT,
 };
@@ -305,7 +305,7 @@ test('compose topology matches the services\' own configuration', async (t) => {
   const model = loadComposeModel();
   const apps = loadAppServices(model);
 
-  await t.test('one service per service workspace, one inventory per replica id', () => {
+  await t.test('one service per service workspace, one inventory per replica id, two monitors', () => {
     const byWorkspace = new Map<string, AppService[]>();
     for (const a of apps.values()) byWorkspace.set(a.workspace, [...(byWorkspace.get(a.workspace) ?? []), a]);
     for (const ws of serviceWorkspaces()) assert.ok(byWorkspace.has(ws), `no compose service runs ${ws}`);
@@ -315,7 +315,13 @@ test('compose topology matches the services\' own configuration', async (t) => {
       [...REPLICA_IDS].sort(),
       'inventory services should have INSTANCE_ID 1, 2 and 3, once each',
     );
-    for (const ws of serviceWorkspaces().filter((w) => w !== 'inventory-svc')) {
+    const monitors = byWorkspace.get('monitor-svc') ?? [];
+    assert.deepEqual(
+      monitors.map((a) => a.service.environment.MONITOR_INSTANCE).sort(),
+      ['1', '2'],
+      'monitor services should have MONITOR_INSTANCE 1 and 2, once each (one leads, the other is hot)',
+    );
+    for (const ws of serviceWorkspaces().filter((w) => w !== 'inventory-svc' && w !== 'monitor-svc')) {
       assert.equal(byWorkspace.get(ws)?.length, 1, `${ws} should run exactly once`);
     }
   });

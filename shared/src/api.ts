@@ -79,11 +79,34 @@ export const monitoredInstance = z.object({
   consecutive_successes: z.number().int(),
   probes_total: z.number().int(),
   probe_failures_total: z.number().int(),
+  /**
+   * This monitor's own detector's status. `status`, `since` and `cause` are the recorded ones (the
+   * leader's) in GET /status, so any monitor answers the system's truth; they fall back to this
+   * monitor's view when the database does not answer. Optional only for readers of older monitors.
+   */
+  own_status: instanceStatus.optional(),
 });
 export type MonitoredInstance = z.infer<typeof monitoredInstance>;
 
-/** GET /status of monitor-svc. `detector` is its detection settings, whose shape monitor-svc's detector owns. */
-export const monitorStatusResponse = z.object({ instances: z.array(monitoredInstance), detector: z.record(z.unknown()) });
+/**
+ * Which monitor answered and which one leads: two monitors probe, only the leader records
+ * transitions. `leader` is the last one to take the lead as the database has it (null before any).
+ */
+export const monitorLeadership = z.object({
+  instance: z.string(),
+  role: z.enum(['leader', 'follower']),
+  leader: z.string().nullable(),
+  term: z.number().int().nullable(),
+  leader_since: isoTime.nullable(),
+});
+export type MonitorLeadership = z.infer<typeof monitorLeadership>;
+
+/**
+ * GET /status of monitor-svc: each monitor's own view of the replicas (a follower's may differ from
+ * the recorded one until it leads). `detector` is its detection settings, whose shape monitor-svc's
+ * detector owns. `monitor` is optional only so that readers of a single pre-election monitor still parse.
+ */
+export const monitorStatusResponse = z.object({ monitor: monitorLeadership.optional(), instances: z.array(monitoredInstance), detector: z.record(z.unknown()) });
 export type MonitorStatusResponse = z.infer<typeof monitorStatusResponse>;
 
 /** One row of the failure audit: a replica marked OFF, with time to detect and, once ON again, to recover. */

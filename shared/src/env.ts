@@ -70,6 +70,8 @@ export const endpointsEnv = {
   INVENTORY_2_PORT: port.default(5002),
   INVENTORY_3_PORT: port.default(5003),
   MONITOR_PORT: port.default(5004),
+  /** The second monitor (MONITOR_INSTANCE=2): it probes too and takes over when the leading one fails. */
+  MONITOR_2_PORT: port.default(5011),
   VOTER_PORT: port.default(5005),
   /** The launcher's control API: process faults and database flapping. */
   CONTROL_PORT: port.default(5009),
@@ -83,6 +85,7 @@ export const endpointsEnv = {
   INVENTORY_2_URL: replicaUrl.optional(),
   INVENTORY_3_URL: replicaUrl.optional(),
   MONITOR_URL: replicaUrl.optional(),
+  MONITOR_2_URL: replicaUrl.optional(),
   VOTER_URL: replicaUrl.optional(),
   CONTROL_URL: replicaUrl.optional(),
   GATEWAY_URL: replicaUrl.optional(),
@@ -94,6 +97,8 @@ export interface Endpoints {
   orders: string;
   inventory: Record<ReplicaId, string>;
   monitor: string;
+  /** The second monitor: the same API, and whichever of the two leads records the transitions. */
+  monitor2: string;
   voter: string;
   control: string;
   gateway: string;
@@ -116,6 +121,7 @@ export function resolveEndpoints(env: EndpointsEnv, host: string = DEFAULT_HOST)
       '3': env.INVENTORY_3_URL ?? at(env.INVENTORY_3_PORT),
     },
     monitor: env.MONITOR_URL ?? at(env.MONITOR_PORT),
+    monitor2: env.MONITOR_2_URL ?? at(env.MONITOR_2_PORT),
     voter: env.VOTER_URL ?? at(env.VOTER_PORT),
     control: env.CONTROL_URL ?? at(env.CONTROL_PORT),
     gateway: env.GATEWAY_URL ?? at(env.GATEWAY_PORT),

@@ -23,7 +23,7 @@ export async function measureNoiseFloor(rps: number, durationS: number): Promise
       rps,
       durationS,
       products: ['PROD-001'],
-      endpoints: { orders: url, voter: url, monitor: url, control: url, gateway: url, inventory: { '1': url, '2': url, '3': url } },
+      endpoints: { orders: url, voter: url, monitor: url, monitor2: url, control: url, gateway: url, inventory: { '1': url, '2': url, '3': url } },
     });
     return report.totals.latency_ms;
   } finally {

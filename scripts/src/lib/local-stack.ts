@@ -97,6 +97,7 @@ export async function startLocalStack(
           inventory2: env.INVENTORY_2_PORT,
           inventory3: env.INVENTORY_3_PORT,
           monitor: env.MONITOR_PORT,
+          monitor2: env.MONITOR_2_PORT,
           voter: env.VOTER_PORT,
           control: env.CONTROL_PORT,
           gateway: env.GATEWAY_PORT,

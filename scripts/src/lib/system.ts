@@ -24,7 +24,8 @@ import { REPO_ROOT, RUN_DIR } from './paths';
 import { PollTimeout, pollUntil } from './poll';
 import { freePort } from './ports';
 
-export const SERVICE_NAMES = ['orders-svc', 'inventory-1', 'inventory-2', 'inventory-3', 'monitor-svc', 'voter-svc', 'gateway-svc'] as const;
+/** monitor-svc and monitor-svc-2 are the two monitors (MONITOR_INSTANCE 1 and 2): one leads, the other is hot. */
+export const SERVICE_NAMES = ['orders-svc', 'inventory-1', 'inventory-2', 'inventory-3', 'monitor-svc', 'monitor-svc-2', 'voter-svc', 'gateway-svc'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface ServicePorts {
@@ -33,6 +34,7 @@ export interface ServicePorts {
   inventory2: number;
   inventory3: number;
   monitor: number;
+  monitor2: number;
   voter: number;
   control: number;
   gateway: number;
@@ -44,10 +46,10 @@ export interface SystemOptions {
   databaseUrl: string;
   /** Prefix for topic and consumer group names, so several systems can share one broker. */
   topicPrefix?: string;
-  /** Overrides of the default ports (5006, 5001-5003, 5004, 5005). */
+  /** Overrides of the default ports (5006, 5001-5003, 5004 and 5011, 5005). */
   ports?: Partial<ServicePorts>;
   adminToken: string;
-  /** Which services to run; all six by default. */
+  /** Which services to run; all of them by default. */
   services?: ServiceName[];
   /** Per-service log files go here; .run/logs by default. */
   logDir?: string;
@@ -88,6 +90,7 @@ const DEFAULT_PORTS: ServicePorts = {
   inventory2: endpointsEnv.INVENTORY_2_PORT.parse(undefined),
   inventory3: endpointsEnv.INVENTORY_3_PORT.parse(undefined),
   monitor: endpointsEnv.MONITOR_PORT.parse(undefined),
+  monitor2: endpointsEnv.MONITOR_2_PORT.parse(undefined),
   voter: endpointsEnv.VOTER_PORT.parse(undefined),
   control: endpointsEnv.CONTROL_PORT.parse(undefined),
   gateway: endpointsEnv.GATEWAY_PORT.parse(undefined),
@@ -95,8 +98,8 @@ const DEFAULT_PORTS: ServicePorts = {
 
 /** A free port for every service and the control API: a system of its own beside any other. */
 export async function freeServicePorts(): Promise<ServicePorts> {
-  const [orders, inventory1, inventory2, inventory3, monitor, voter, control, gateway] = await Promise.all(Array.from({ length: 8 }, () => freePort()));
-  return { orders: orders!, inventory1: inventory1!, inventory2: inventory2!, inventory3: inventory3!, monitor: monitor!, voter: voter!, control: control!, gateway: gateway! };
+  const [orders, inventory1, inventory2, inventory3, monitor, monitor2, voter, control, gateway] = await Promise.all(Array.from({ length: 9 }, () => freePort()));
+  return { orders: orders!, inventory1: inventory1!, inventory2: inventory2!, inventory3: inventory3!, monitor: monitor!, monitor2: monitor2!, voter: voter!, control: control!, gateway: gateway! };
 }
 
 const isSuccess: HealthPredicate = (status) => status >= 200 && status < 300;
@@ -109,6 +112,10 @@ function serviceProgram(name: ServiceName): { main: string; env: Record<string, 
     case 'inventory-2':
     case 'inventory-3':
       return { main: entry('inventory-svc'), env: { INSTANCE_ID: name.slice('inventory-'.length) } };
+    case 'monitor-svc':
+      return { main: entry('monitor-svc'), env: { MONITOR_INSTANCE: '1' } };
+    case 'monitor-svc-2':
+      return { main: entry('monitor-svc'), env: { MONITOR_INSTANCE: '2' } };
     default:
       return { main: entry(name), env: {} };
   }
@@ -122,6 +129,7 @@ function portVariable(name: ServiceName): string {
     'inventory-2': 'INVENTORY_2_PORT',
     'inventory-3': 'INVENTORY_3_PORT',
     'monitor-svc': 'MONITOR_PORT',
+    'monitor-svc-2': 'MONITOR_2_PORT',
     'voter-svc': 'VOTER_PORT',
     'gateway-svc': 'GATEWAY_PORT',
   }[name];
@@ -134,6 +142,7 @@ function serviceUrls(endpoints: Endpoints): Record<ServiceName, string> {
     'inventory-2': endpoints.inventory['2'],
     'inventory-3': endpoints.inventory['3'],
     'monitor-svc': endpoints.monitor,
+    'monitor-svc-2': endpoints.monitor2,
     'voter-svc': endpoints.voter,
     'gateway-svc': endpoints.gateway,
   };
@@ -202,6 +211,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     INVENTORY_2_PORT: String(ports.inventory2),
     INVENTORY_3_PORT: String(ports.inventory3),
     MONITOR_PORT: String(ports.monitor),
+    MONITOR_2_PORT: String(ports.monitor2),
     VOTER_PORT: String(ports.voter),
     CONTROL_PORT: String(ports.control),
     GATEWAY_PORT: String(ports.gateway),

@@ -25,7 +25,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  endpoints = { orders: url, voter: url, monitor: url, control: url, gateway: url, inventory: { '1': url, '2': url, '3': url } };
+  endpoints = { orders: url, voter: url, monitor: url, monitor2: url, control: url, gateway: url, inventory: { '1': url, '2': url, '3': url } };
 });
 after(() => {
   server.closeAllConnections();

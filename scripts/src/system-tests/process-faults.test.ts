@@ -28,7 +28,7 @@ describe('process faults through the control API', { timeout: 300_000 }, () => {
     assert.match(JSON.stringify(bad.body), /duration_ms/);
     assert.equal((await inject('inventory-9', { type: 'pause', duration_ms: 1000 })).status, 404);
     const names = (await processes()).processes.map((p) => p.name);
-    assert.deepEqual(names, ['orders-svc', 'inventory-1', 'inventory-2', 'inventory-3', 'monitor-svc', 'voter-svc', 'gateway-svc']);
+    assert.deepEqual(names, ['orders-svc', 'inventory-1', 'inventory-2', 'inventory-3', 'monitor-svc', 'monitor-svc-2', 'voter-svc', 'gateway-svc']);
   });
 
   it('a replica frozen for 5 s is marked OFF, then ON after it resumes, with the same process', async () => {
