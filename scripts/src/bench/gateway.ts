@@ -1,13 +1,12 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { SEED_PRODUCTS, createLogger, type Endpoints } from '@ftlab/shared';
-import { numeric } from '../lib/args';
-import { fixed, formatTable } from '../lib/table';
+import { createLogger, type Endpoints } from '@ftlab/shared';
+import { fixed, formatTable, percent } from '../lib/table';
 import { startGateway } from '../lib/gateway-process';
-import { runLoad, type TallySummary } from '../load';
-import { medianOf } from '../lib/latency';
-import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench, withSystem } from './options';
+import type { TallySummary } from '../load';
+import { READ_LOAD_FLAGS, addCommonOptions, addReadLoadOptions, commonBenchArgs, parseBenchArgs, readLoadArgs, runBench, runReads, withSystem } from './options';
+import { medianReadStats } from './read-stats';
 import { BENCH_DIR, commandLine, environment, verdict, writeBenchReport } from './report';
 
 /**
@@ -23,26 +22,19 @@ const MIN_SUCCESS = 0.99;
 const PATHS = ['straight to the voter', 'through the gateway'] as const;
 type ReadPath = (typeof PATHS)[number];
 
-const args = z.object({
-  ...commonBenchArgs,
-  rps: numeric.pipe(z.number().positive().max(20_000)),
-  duration: numeric.pipe(z.number().positive().max(600)),
-  warmup: numeric.pipe(z.number().min(0).max(600)),
-});
-const FLAGS = { rps: '--rps', duration: '--duration', warmup: '--warmup' };
+const args = z.object({ ...commonBenchArgs, ...readLoadArgs });
 
 async function reads(endpoints: Endpoints, databaseUrl: string, rps: number, durationS: number): Promise<TallySummary> {
-  const report = await runLoad({ mode: 'query_inventory', rps, durationS, products: SEED_PRODUCTS.map((p) => p.product_id), endpoints, databaseUrl, timeoutMs: 5000 });
-  return report.totals;
+  return (await runReads(endpoints, databaseUrl, rps, durationS)).totals;
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const program = addCommonOptions(new Command('bench:gateway').description('Read latency straight to the voter and through gateway-svc, side by side.'), 3)
-    .option('--rps <n>', 'reads per second, open loop', '200')
-    .option('--duration <s>', 'seconds per run and path', '20')
-    .option('--warmup <s>', 'seconds of unmeasured reads on each path first', '5');
-  const opts = parseBenchArgs(program, argv, args, FLAGS);
+  const program = addReadLoadOptions(addCommonOptions(new Command('bench:gateway').description('Read latency straight to the voter and through gateway-svc, side by side.'), 3), {
+    duration: 'seconds per run and path',
+    warmup: 'seconds of unmeasured reads on each path first',
+  });
+  const opts = parseBenchArgs(program, argv, args, READ_LOAD_FLAGS);
   if (!opts) return;
   const command = commandLine('bench:gateway', argv);
   const logger = createLogger('bench-gateway', undefined, 'info');
@@ -71,21 +63,7 @@ async function main(): Promise<void> {
           runs.push({ path: p, run, totals: await reads(endpointsOf[p], sut.databaseUrl, opts.rps, opts.duration) });
         }
       }
-      const rows = PATHS.map((p) => {
-        const mine = runs.filter((r) => r.path === p).map((r) => r.totals);
-        const m = (pick: (t: TallySummary) => number | null | undefined) => medianOf(mine.map(pick));
-        return {
-          path: p,
-          p50_ms: m((t) => t.latency_ms.p50_ms),
-          p99_ms: m((t) => t.latency_ms.p99_ms),
-          p999_ms: m((t) => t.latency_ms.p999_ms),
-          max_ms: m((t) => t.latency_ms.max_ms),
-          success_rate: m((t) => t.success_rate),
-          wrong: mine.reduce((sum, t) => sum + (t.reads?.wrong ?? 0), 0),
-          judged: mine.reduce((sum, t) => sum + (t.reads?.judged ?? 0), 0),
-          p99_per_run_ms: mine.map((t) => t.latency_ms.p99_ms),
-        };
-      });
+      const rows = PATHS.map((p) => ({ path: p, ...medianReadStats(runs.filter((r) => r.path === p).map((r) => r.totals)) }));
       const [straight, via] = rows as [(typeof rows)[number], (typeof rows)[number]];
       // Latencies of paths that mostly failed (timeouts of a saturated machine) compare nothing.
       const comparable = rows.every((r) => (r.success_rate ?? 0) >= MIN_SUCCESS);
@@ -102,10 +80,9 @@ async function main(): Promise<void> {
         runs,
       };
       const file = writeBenchReport('gateway', result);
-      const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(2)} %`);
       const table = formatTable(
         ['path', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'success', 'wrong/judged'],
-        rows.map((r) => [r.path, fixed(r.p50_ms, 2), fixed(r.p99_ms, 2), fixed(r.p999_ms, 2), fixed(r.max_ms, 1), pct(r.success_rate), `${r.wrong}/${r.judged}`]),
+        rows.map((r) => [r.path, fixed(r.p50_ms, 2), fixed(r.p99_ms, 2), fixed(r.p999_ms, 2), fixed(r.max_ms, 1), percent(r.success_rate), `${r.wrong}/${r.judged}`]),
       );
       process.stdout.write(
         [

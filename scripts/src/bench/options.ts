@@ -1,8 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
-import type { Logger } from '@ftlab/shared';
+import { SEED_PRODUCTS, type Endpoints, type Logger } from '@ftlab/shared';
 import { UsageError, numeric, parseOptions } from '../lib/args';
 import { acquireSystem, type TargetSystem } from '../lib/target-system';
+import { runLoad, type LoadReport } from '../load';
 
 /** Options every benchmark takes, and the command-line plumbing they share. */
 
@@ -12,6 +13,27 @@ export const commonBenchArgs = {
   system: systemChoice,
   runs: numeric.pipe(z.number().int().min(1).max(20)),
 };
+
+/** The read benches (voter, gateway): inventory reads at a fixed open-loop rate, after an unmeasured warm-up. */
+export const readLoadArgs = {
+  rps: numeric.pipe(z.number().positive().max(20_000)),
+  duration: numeric.pipe(z.number().positive().max(600)),
+  warmup: numeric.pipe(z.number().min(0).max(600)),
+};
+export const READ_LOAD_FLAGS = { rps: '--rps', duration: '--duration', warmup: '--warmup' };
+
+/** `help` says what one measured duration and the warm-up cover in this bench. */
+export function addReadLoadOptions(program: Command, help: { duration: string; warmup: string }): Command {
+  return program
+    .option('--rps <n>', 'reads per second, open loop', '200')
+    .option('--duration <s>', help.duration, '20')
+    .option('--warmup <s>', help.warmup, '5');
+}
+
+/** One read-load run over the seeded products; 5 s timeout, so a stalled path shows as timeouts, not a hang. */
+export function runReads(endpoints: Endpoints, databaseUrl: string, rps: number, durationS: number): Promise<LoadReport> {
+  return runLoad({ mode: 'query_inventory', rps, durationS, products: SEED_PRODUCTS.map((p) => p.product_id), endpoints, databaseUrl, timeoutMs: 5000 });
+}
 
 export function addCommonOptions(program: Command, defaultRuns: number): Command {
   return program

@@ -2,16 +2,16 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { REPLICA_IDS, SEED_PRODUCTS, createLogger, type FaultRequest, type ReplicaId } from '@ftlab/shared';
-import { numeric } from '../lib/args';
+import { REPLICA_IDS, createLogger, type FaultRequest, type ReplicaId } from '@ftlab/shared';
 import { injectFault } from '../lib/fault-api';
 import { waitAllOn } from '../lib/replicas-on';
 import { medianOf, type LatencySummary } from '../lib/latency';
-import { fixed, formatTable } from '../lib/table';
-import { runLoad, type TallySummary, type WindowSummary } from '../load';
+import { fixed, formatTable, percent } from '../lib/table';
+import type { TallySummary, WindowSummary } from '../load';
 import { measureNoiseFloor } from './noise-floor';
 import type { TargetSystem } from '../lib/target-system';
-import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench, withSystem } from './options';
+import { READ_LOAD_FLAGS, addCommonOptions, addReadLoadOptions, commonBenchArgs, parseBenchArgs, readLoadArgs, runBench, runReads, withSystem } from './options';
+import { medianReadStats } from './read-stats';
 import { BENCH_DIR, commandLine, environment, verdict, writeBenchReport } from './report';
 
 /**
@@ -38,13 +38,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'crash 1', fault: { instance: '1', request: { type: 'crash' } } },
 ];
 
-const args = z.object({
-  ...commonBenchArgs,
-  rps: numeric.pipe(z.number().positive().max(20_000)),
-  duration: numeric.pipe(z.number().positive().max(600)),
-  warmup: numeric.pipe(z.number().min(0).max(600)),
-});
-const FLAGS = { rps: '--rps', duration: '--duration', warmup: '--warmup' };
+const args = z.object({ ...commonBenchArgs, ...readLoadArgs });
 
 interface ScenarioRun {
   scenario: string;
@@ -64,25 +58,17 @@ async function resetFaults(sut: TargetSystem): Promise<void> {
 async function measure(sut: TargetSystem, scenario: Scenario, rps: number, durationS: number): Promise<Omit<ScenarioRun, 'run'>> {
   await resetFaults(sut);
   if (scenario.fault) await injectFault(sut.endpoints, sut.adminToken, scenario.fault.instance, scenario.fault.request);
-  const report = await runLoad({
-    mode: 'query_inventory',
-    rps,
-    durationS,
-    products: SEED_PRODUCTS.map((p) => p.product_id),
-    endpoints: sut.endpoints,
-    databaseUrl: sut.databaseUrl,
-    timeoutMs: 5000,
-  });
+  const report = await runReads(sut.endpoints, sut.databaseUrl, rps, durationS);
   return { scenario: scenario.name, totals: report.totals, dispatch_lag_ms: report.dispatch_lag_ms, windows: report.windows };
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const program = addCommonOptions(new Command('bench:voter').description('Voter read latency with no fault and with each single-replica fault.'), 3)
-    .option('--rps <n>', 'reads per second, open loop', '200')
-    .option('--duration <s>', 'seconds per scenario run', '20')
-    .option('--warmup <s>', 'seconds of unmeasured reads first', '5');
-  const opts = parseBenchArgs(program, argv, args, FLAGS);
+  const program = addReadLoadOptions(addCommonOptions(new Command('bench:voter').description('Voter read latency with no fault and with each single-replica fault.'), 3), {
+    duration: 'seconds per scenario run',
+    warmup: 'seconds of unmeasured reads first',
+  });
+  const opts = parseBenchArgs(program, argv, args, READ_LOAD_FLAGS);
   if (!opts) return;
   const command = commandLine('bench:voter', argv);
   const logger = createLogger('bench-voter', undefined, 'info');
@@ -108,21 +94,12 @@ async function main(): Promise<void> {
     const floor = await measureNoiseFloor(opts.rps, Math.min(opts.duration, 10));
 
     const rows = SCENARIOS.map((scenario) => {
-      const mine = runs.filter((r) => r.scenario === scenario.name).map((r) => r.totals);
-      const m = (pick: (t: TallySummary) => number | null | undefined) => medianOf(mine.map(pick));
+      const mine = runs.filter((r) => r.scenario === scenario.name);
       return {
         scenario: scenario.name,
         faulty: scenario.fault !== undefined,
-        p50_ms: m((t) => t.latency_ms.p50_ms),
-        p99_ms: m((t) => t.latency_ms.p99_ms),
-        p999_ms: m((t) => t.latency_ms.p999_ms),
-        max_ms: m((t) => t.latency_ms.max_ms),
-        success_rate: m((t) => t.success_rate),
-        quorum_rate: m((t) => t.reads?.quorum_rate),
-        wrong: mine.reduce((sum, t) => sum + (t.reads?.wrong ?? 0), 0),
-        judged: mine.reduce((sum, t) => sum + (t.reads?.judged ?? 0), 0),
-        p99_per_run_ms: mine.map((t) => t.latency_ms.p99_ms),
-        generator_lag_p99_ms: medianOf(runs.filter((r) => r.scenario === scenario.name).map((r) => r.dispatch_lag_ms.p99_ms)),
+        ...medianReadStats(mine.map((r) => r.totals)),
+        generator_lag_p99_ms: medianOf(mine.map((r) => r.dispatch_lag_ms.p99_ms)),
       };
     });
     const faulty = rows.filter((r) => r.faulty);
@@ -141,7 +118,6 @@ async function main(): Promise<void> {
     };
     const file = writeBenchReport('voter', result);
 
-    const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(2)} %`);
     const table = formatTable(
       ['scenario', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'success', 'quorum', 'wrong/judged', 'gen lag p99 ms', `p99 ≤ ${GOAL_P99_MS} ms`],
       rows.map((r) => [
@@ -150,8 +126,8 @@ async function main(): Promise<void> {
         fixed(r.p99_ms, 2),
         fixed(r.p999_ms, 2),
         fixed(r.max_ms, 1),
-        pct(r.success_rate),
-        pct(r.quorum_rate),
+        percent(r.success_rate),
+        percent(r.quorum_rate),
         `${r.wrong}/${r.judged}`,
         fixed(r.generator_lag_p99_ms, 2),
         verdict(r.p99_ms === null ? null : r.p99_ms <= GOAL_P99_MS),
