@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import type { FailuresResponse, MonitorStatusResponse, ReplicaId } from '@ftlab/shared';
+import { sampleFailureRecord, type FailuresResponse, type MonitorStatusResponse, type ReplicaId } from '@ftlab/shared';
 import { freePort } from '../lib/ports';
 import { RecordingServers, runNodeScript, type Reply } from '../lib/test-support';
 
@@ -33,23 +33,7 @@ const monitorStatus: MonitorStatusResponse = {
   })),
   detector: {},
 };
-const failures: FailuresResponse = {
-  failures: [
-    {
-      id: 1,
-      instance_id: '2',
-      cause: 'timeout',
-      detail: 'timeout on /health',
-      fault_id: 7,
-      fault_type: 'latency',
-      started_at: '2025-01-01T00:00:00.000Z',
-      detected_at: '2025-01-01T00:00:01.000Z',
-      resolved_at: null,
-      ttd_ms: 1000,
-      ttr_ms: null,
-    },
-  ],
-};
+const failures: FailuresResponse = { failures: [sampleFailureRecord()] };
 
 const defaultReplies = (): Record<string, Reply> => {
   const replica = (id: string): Reply => (req) => {
