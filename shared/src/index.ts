@@ -10,6 +10,7 @@ export * from './db-errors';
 export * from './policies/db-retry';
 export * from './events';
 export * from './api';
+export { sampleFailureRecord } from './api.fixture';
 export * from './service';
 export * from './transactional-consumer';
 export * from './outbox';

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { closeServer, createApp, createLogger, createRegistry, finishApp, listen, REPLICA_IDS, type FailureRecord, type ReplicaId, type VotingStatsResponse } from '@ftlab/shared';
+import { closeServer, createApp, createLogger, createRegistry, finishApp, listen, REPLICA_IDS, sampleFailureRecord, type ReplicaId, type VotingStatsResponse } from '@ftlab/shared';
 import { DEFAULT_DETECTOR_CONFIG, initialDetectorState } from '../detector';
 import { ReplicaWatcher } from '../watcher';
 import { RETRY_MS } from './sse';
@@ -53,19 +53,7 @@ let failuresFail = false;
 const running: { close: () => Promise<void> }[] = [];
 const reportsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftlab-dashboard-unit-'));
 
-const FAILURE: FailureRecord = {
-  id: 1,
-  instance_id: '2',
-  cause: 'timeout',
-  detail: 'timeout on /health',
-  fault_id: 4,
-  fault_type: 'latency',
-  started_at: '2025-01-01T00:00:00.000Z',
-  detected_at: '2025-01-01T00:00:01.000Z',
-  resolved_at: null,
-  ttd_ms: 1000,
-  ttr_ms: null,
-};
+const FAILURE = sampleFailureRecord();
 
 before(async () => {
   standIn = http.createServer((req, res) => {

@@ -1,14 +1,10 @@
-import path from 'node:path';
-import { Command } from 'commander';
-import { z } from 'zod';
-import { SEED_PRODUCTS, createLogger, type Endpoints } from '@ftlab/shared';
-import { numeric } from '../lib/args';
-import { fixed, formatTable } from '../lib/table';
+import type { Endpoints } from '@ftlab/shared';
+import { fixed, formatTable, percent } from '../lib/table';
 import { startGateway } from '../lib/gateway-process';
-import { runLoad, type TallySummary } from '../load';
-import { medianOf } from '../lib/latency';
-import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench, withSystem } from './options';
-import { BENCH_DIR, commandLine, environment, verdict, writeBenchReport } from './report';
+import type { TallySummary } from '../load';
+import { runBench, runReads, withReadBench } from './options';
+import { medianReadStats } from './read-stats';
+import { environment, provenanceLines, verdict, writeBenchReport } from './report';
 
 /**
  * `npm run bench:gateway`: reads at a fixed open-loop rate straight to the voter and through
@@ -23,110 +19,76 @@ const MIN_SUCCESS = 0.99;
 const PATHS = ['straight to the voter', 'through the gateway'] as const;
 type ReadPath = (typeof PATHS)[number];
 
-const args = z.object({
-  ...commonBenchArgs,
-  rps: numeric.pipe(z.number().positive().max(20_000)),
-  duration: numeric.pipe(z.number().positive().max(600)),
-  warmup: numeric.pipe(z.number().min(0).max(600)),
-});
-const FLAGS = { rps: '--rps', duration: '--duration', warmup: '--warmup' };
-
 async function reads(endpoints: Endpoints, databaseUrl: string, rps: number, durationS: number): Promise<TallySummary> {
-  const report = await runLoad({ mode: 'query_inventory', rps, durationS, products: SEED_PRODUCTS.map((p) => p.product_id), endpoints, databaseUrl, timeoutMs: 5000 });
-  return report.totals;
+  return (await runReads(endpoints, databaseUrl, rps, durationS)).totals;
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const program = addCommonOptions(new Command('bench:gateway').description('Read latency straight to the voter and through gateway-svc, side by side.'), 3)
-    .option('--rps <n>', 'reads per second, open loop', '200')
-    .option('--duration <s>', 'seconds per run and path', '20')
-    .option('--warmup <s>', 'seconds of unmeasured reads on each path first', '5');
-  const opts = parseBenchArgs(program, argv, args, FLAGS);
-  if (!opts) return;
-  const command = commandLine('bench:gateway', argv);
-  const logger = createLogger('bench-gateway', undefined, 'info');
-  process.stdout.write(`${command}\n`);
-  const logDir = path.join(BENCH_DIR, 'logs', 'gateway');
-
-  await withSystem({ choice: opts.system, label: 'bench_gateway', logger, logDir }, async (sut) => {
-    const gateway = await startGateway({
-      name: 'gateway-bench',
-      databaseUrl: sut.databaseUrl,
-      endpoints: sut.endpoints,
-      logDir,
-      env: { GATEWAY_READ_RATE_PER_S: '100000', GATEWAY_READ_BURST: '0' },
-    });
-    try {
-      // The load tool reads from endpoints.voter: the gateway answers the same reads there.
-      const endpointsOf: Record<ReadPath, Endpoints> = { 'straight to the voter': sut.endpoints, 'through the gateway': { ...sut.endpoints, voter: gateway.url } };
-      if (opts.warmup > 0) {
-        logger.info({ seconds: opts.warmup }, 'warm-up');
-        for (const p of PATHS) await reads(endpointsOf[p], sut.databaseUrl, opts.rps, opts.warmup);
-      }
-      const runs: { path: ReadPath; run: number; totals: TallySummary }[] = [];
-      for (let run = 1; run <= opts.runs; run++) {
-        for (const p of PATHS) {
-          logger.info({ run, path: p, rps: opts.rps, seconds: opts.duration }, 'measuring');
-          runs.push({ path: p, run, totals: await reads(endpointsOf[p], sut.databaseUrl, opts.rps, opts.duration) });
-        }
-      }
-      const rows = PATHS.map((p) => {
-        const mine = runs.filter((r) => r.path === p).map((r) => r.totals);
-        const m = (pick: (t: TallySummary) => number | null | undefined) => medianOf(mine.map(pick));
-        return {
-          path: p,
-          p50_ms: m((t) => t.latency_ms.p50_ms),
-          p99_ms: m((t) => t.latency_ms.p99_ms),
-          p999_ms: m((t) => t.latency_ms.p999_ms),
-          max_ms: m((t) => t.latency_ms.max_ms),
-          success_rate: m((t) => t.success_rate),
-          wrong: mine.reduce((sum, t) => sum + (t.reads?.wrong ?? 0), 0),
-          judged: mine.reduce((sum, t) => sum + (t.reads?.judged ?? 0), 0),
-          p99_per_run_ms: mine.map((t) => t.latency_ms.p99_ms),
-        };
+  await withReadBench(
+    'gateway',
+    'Read latency straight to the voter and through gateway-svc, side by side.',
+    { duration: 'seconds per run and path', warmup: 'seconds of unmeasured reads on each path first' },
+    async (sut, { opts, command, logger, logDir }) => {
+      const gateway = await startGateway({
+        name: 'gateway-bench',
+        databaseUrl: sut.databaseUrl,
+        endpoints: sut.endpoints,
+        logDir,
+        env: { GATEWAY_READ_RATE_PER_S: '100000', GATEWAY_READ_BURST: '0' },
       });
-      const [straight, via] = rows as [(typeof rows)[number], (typeof rows)[number]];
-      // Latencies of paths that mostly failed (timeouts of a saturated machine) compare nothing.
-      const comparable = rows.every((r) => (r.success_rate ?? 0) >= MIN_SUCCESS);
-      const added = comparable && straight.p99_ms !== null && via.p99_ms !== null ? via.p99_ms - straight.p99_ms : null;
-      const met = added === null ? null : added <= GOAL_ADDED_P99_MS;
-      const result = {
-        benchmark: 'gateway',
-        command,
-        system: sut.description,
-        environment: environment(),
-        settings: opts,
-        goal: { added_p99_ms: `<= ${GOAL_ADDED_P99_MS}`, measured_added_p99_ms: added, met },
-        paths: rows,
-        runs,
-      };
-      const file = writeBenchReport('gateway', result);
-      const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(2)} %`);
-      const table = formatTable(
-        ['path', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'success', 'wrong/judged'],
-        rows.map((r) => [r.path, fixed(r.p50_ms, 2), fixed(r.p99_ms, 2), fixed(r.p999_ms, 2), fixed(r.max_ms, 1), pct(r.success_rate), `${r.wrong}/${r.judged}`]),
-      );
-      process.stdout.write(
-        [
-          '',
-          `reads at ${opts.rps}/s, ${opts.duration} s per run and path, medians of ${opts.runs} runs (latency from the scheduled send time):`,
-          table,
-          '',
-          comparable
-            ? `goal: the gateway adds ≤ ${GOAL_ADDED_P99_MS} ms at p99: ${verdict(met)} (added ${fixed(added, 2)} ms)`
-            : `goal: n/a: fewer than ${MIN_SUCCESS * 100} % of reads answered on a path, so the machine set the pace (see load_average)`,
-          `system: ${sut.description}`,
-          `machine: ${JSON.stringify(result.environment)}`,
-          `report: ${file}`,
-          `command: ${command}`,
-          '',
-        ].join('\n'),
-      );
-    } finally {
-      await gateway.stop();
-    }
-  });
+      try {
+        // The load tool reads from endpoints.voter: the gateway answers the same reads there.
+        const endpointsOf: Record<ReadPath, Endpoints> = { 'straight to the voter': sut.endpoints, 'through the gateway': { ...sut.endpoints, voter: gateway.url } };
+        if (opts.warmup > 0) {
+          logger.info({ seconds: opts.warmup }, 'warm-up');
+          for (const p of PATHS) await reads(endpointsOf[p], sut.databaseUrl, opts.rps, opts.warmup);
+        }
+        const runs: { path: ReadPath; run: number; totals: TallySummary }[] = [];
+        for (let run = 1; run <= opts.runs; run++) {
+          for (const p of PATHS) {
+            logger.info({ run, path: p, rps: opts.rps, seconds: opts.duration }, 'measuring');
+            runs.push({ path: p, run, totals: await reads(endpointsOf[p], sut.databaseUrl, opts.rps, opts.duration) });
+          }
+        }
+        const rows = PATHS.map((p) => ({ path: p, ...medianReadStats(runs.filter((r) => r.path === p).map((r) => r.totals)) }));
+        const [straight, via] = rows as [(typeof rows)[number], (typeof rows)[number]];
+        // Latencies of paths that mostly failed (timeouts of a saturated machine) compare nothing.
+        const comparable = rows.every((r) => (r.success_rate ?? 0) >= MIN_SUCCESS);
+        const added = comparable && straight.p99_ms !== null && via.p99_ms !== null ? via.p99_ms - straight.p99_ms : null;
+        const met = added === null ? null : added <= GOAL_ADDED_P99_MS;
+        const result = {
+          benchmark: 'gateway',
+          command,
+          system: sut.description,
+          environment: environment(),
+          settings: opts,
+          goal: { added_p99_ms: `<= ${GOAL_ADDED_P99_MS}`, measured_added_p99_ms: added, met },
+          paths: rows,
+          runs,
+        };
+        const file = writeBenchReport('gateway', result);
+        const table = formatTable(
+          ['path', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'success', 'wrong/judged'],
+          rows.map((r) => [r.path, fixed(r.p50_ms, 2), fixed(r.p99_ms, 2), fixed(r.p999_ms, 2), fixed(r.max_ms, 1), percent(r.success_rate), `${r.wrong}/${r.judged}`]),
+        );
+        process.stdout.write(
+          [
+            '',
+            `reads at ${opts.rps}/s, ${opts.duration} s per run and path, medians of ${opts.runs} runs (latency from the scheduled send time):`,
+            table,
+            '',
+            comparable
+              ? `goal: the gateway adds ≤ ${GOAL_ADDED_P99_MS} ms at p99: ${verdict(met)} (added ${fixed(added, 2)} ms)`
+              : `goal: n/a: fewer than ${MIN_SUCCESS * 100} % of reads answered on a path, so the machine set the pace (see load_average)`,
+            ...provenanceLines({ system: sut.description, environment: result.environment, file, command }),
+            '',
+          ].join('\n'),
+        );
+      } finally {
+        await gateway.stop();
+      }
+    },
+  );
 }
 
 runBench('bench:gateway', main);

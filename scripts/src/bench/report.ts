@@ -40,3 +40,8 @@ export function writeBenchReport(name: string, report: unknown): string {
 
 /** "MET" / "NOT MET" beside a goal. */
 export const verdict = (met: boolean | null) => (met === null ? 'n/a' : met ? 'MET' : 'NOT MET');
+
+/** The last lines of a bench's printout: what ran, where, and where the full report is, so a number can be traced. */
+export function provenanceLines(run: { system: string; environment: unknown; file: string; command: string }): string[] {
+  return [`system: ${run.system}`, `machine: ${JSON.stringify(run.environment)}`, `report: ${run.file}`, `command: ${run.command}`];
+}

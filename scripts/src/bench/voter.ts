@@ -1,18 +1,15 @@
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Command } from 'commander';
-import { z } from 'zod';
-import { REPLICA_IDS, SEED_PRODUCTS, createLogger, type FaultRequest, type ReplicaId } from '@ftlab/shared';
-import { numeric } from '../lib/args';
+import { REPLICA_IDS, type FaultRequest, type ReplicaId } from '@ftlab/shared';
 import { injectFault } from '../lib/fault-api';
 import { waitAllOn } from '../lib/replicas-on';
 import { medianOf, type LatencySummary } from '../lib/latency';
-import { fixed, formatTable } from '../lib/table';
-import { runLoad, type TallySummary, type WindowSummary } from '../load';
+import { fixed, formatTable, percent } from '../lib/table';
+import type { TallySummary, WindowSummary } from '../load';
 import { measureNoiseFloor } from './noise-floor';
 import type { TargetSystem } from '../lib/target-system';
-import { addCommonOptions, commonBenchArgs, parseBenchArgs, runBench, withSystem } from './options';
-import { BENCH_DIR, commandLine, environment, verdict, writeBenchReport } from './report';
+import { runBench, runReads, withReadBench } from './options';
+import { medianReadStats } from './read-stats';
+import { environment, provenanceLines, verdict, writeBenchReport } from './report';
 
 /**
  * `npm run bench:voter`: voter read latency at a fixed open-loop rate with no fault, then with
@@ -38,14 +35,6 @@ const SCENARIOS: Scenario[] = [
   { name: 'crash 1', fault: { instance: '1', request: { type: 'crash' } } },
 ];
 
-const args = z.object({
-  ...commonBenchArgs,
-  rps: numeric.pipe(z.number().positive().max(20_000)),
-  duration: numeric.pipe(z.number().positive().max(600)),
-  warmup: numeric.pipe(z.number().min(0).max(600)),
-});
-const FLAGS = { rps: '--rps', duration: '--duration', warmup: '--warmup' };
-
 interface ScenarioRun {
   scenario: string;
   run: number;
@@ -64,115 +53,88 @@ async function resetFaults(sut: TargetSystem): Promise<void> {
 async function measure(sut: TargetSystem, scenario: Scenario, rps: number, durationS: number): Promise<Omit<ScenarioRun, 'run'>> {
   await resetFaults(sut);
   if (scenario.fault) await injectFault(sut.endpoints, sut.adminToken, scenario.fault.instance, scenario.fault.request);
-  const report = await runLoad({
-    mode: 'query_inventory',
-    rps,
-    durationS,
-    products: SEED_PRODUCTS.map((p) => p.product_id),
-    endpoints: sut.endpoints,
-    databaseUrl: sut.databaseUrl,
-    timeoutMs: 5000,
-  });
+  const report = await runReads(sut.endpoints, sut.databaseUrl, rps, durationS);
   return { scenario: scenario.name, totals: report.totals, dispatch_lag_ms: report.dispatch_lag_ms, windows: report.windows };
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const program = addCommonOptions(new Command('bench:voter').description('Voter read latency with no fault and with each single-replica fault.'), 3)
-    .option('--rps <n>', 'reads per second, open loop', '200')
-    .option('--duration <s>', 'seconds per scenario run', '20')
-    .option('--warmup <s>', 'seconds of unmeasured reads first', '5');
-  const opts = parseBenchArgs(program, argv, args, FLAGS);
-  if (!opts) return;
-  const command = commandLine('bench:voter', argv);
-  const logger = createLogger('bench-voter', undefined, 'info');
-  process.stdout.write(`${command}\n`);
-
-  await withSystem({ choice: opts.system, label: 'bench_voter', logger, logDir: path.join(BENCH_DIR, 'logs', 'voter') }, async (sut) => {
-    if (opts.warmup > 0) {
-      logger.info({ seconds: opts.warmup, system: sut.description }, 'warm-up');
-      await measure(sut, SCENARIOS[0]!, opts.rps, opts.warmup);
-    }
-    const runs: ScenarioRun[] = [];
-    // Scenarios interleaved run by run, so a drift of the machine's load spreads over all of them.
-    for (let run = 1; run <= opts.runs; run++) {
-      for (const scenario of SCENARIOS) {
-        logger.info({ run, scenario: scenario.name, rps: opts.rps, seconds: opts.duration }, 'measuring');
-        runs.push({ run, ...(await measure(sut, scenario, opts.rps, opts.duration)) });
+  await withReadBench(
+    'voter',
+    'Voter read latency with no fault and with each single-replica fault.',
+    { duration: 'seconds per scenario run', warmup: 'seconds of unmeasured reads first' },
+    async (sut, { opts, command, logger, logDir }) => {
+      if (opts.warmup > 0) {
+        logger.info({ seconds: opts.warmup, system: sut.description }, 'warm-up');
+        await measure(sut, SCENARIOS[0]!, opts.rps, opts.warmup);
       }
-    }
-    await resetFaults(sut);
-    // Let the last crash's restart settle before the system is stopped or handed back.
-    await sleep(500);
-    logger.info('noise floor: the same reads against a trivial local server');
-    const floor = await measureNoiseFloor(opts.rps, Math.min(opts.duration, 10));
+      const runs: ScenarioRun[] = [];
+      // Scenarios interleaved run by run, so a drift of the machine's load spreads over all of them.
+      for (let run = 1; run <= opts.runs; run++) {
+        for (const scenario of SCENARIOS) {
+          logger.info({ run, scenario: scenario.name, rps: opts.rps, seconds: opts.duration }, 'measuring');
+          runs.push({ run, ...(await measure(sut, scenario, opts.rps, opts.duration)) });
+        }
+      }
+      await resetFaults(sut);
+      // Let the last crash's restart settle before the system is stopped or handed back.
+      await sleep(500);
+      logger.info('noise floor: the same reads against a trivial local server');
+      const floor = await measureNoiseFloor(opts.rps, Math.min(opts.duration, 10));
 
-    const rows = SCENARIOS.map((scenario) => {
-      const mine = runs.filter((r) => r.scenario === scenario.name).map((r) => r.totals);
-      const m = (pick: (t: TallySummary) => number | null | undefined) => medianOf(mine.map(pick));
-      return {
-        scenario: scenario.name,
-        faulty: scenario.fault !== undefined,
-        p50_ms: m((t) => t.latency_ms.p50_ms),
-        p99_ms: m((t) => t.latency_ms.p99_ms),
-        p999_ms: m((t) => t.latency_ms.p999_ms),
-        max_ms: m((t) => t.latency_ms.max_ms),
-        success_rate: m((t) => t.success_rate),
-        quorum_rate: m((t) => t.reads?.quorum_rate),
-        wrong: mine.reduce((sum, t) => sum + (t.reads?.wrong ?? 0), 0),
-        judged: mine.reduce((sum, t) => sum + (t.reads?.judged ?? 0), 0),
-        p99_per_run_ms: mine.map((t) => t.latency_ms.p99_ms),
-        generator_lag_p99_ms: medianOf(runs.filter((r) => r.scenario === scenario.name).map((r) => r.dispatch_lag_ms.p99_ms)),
+      const rows = SCENARIOS.map((scenario) => {
+        const mine = runs.filter((r) => r.scenario === scenario.name);
+        return {
+          scenario: scenario.name,
+          faulty: scenario.fault !== undefined,
+          ...medianReadStats(mine.map((r) => r.totals)),
+          generator_lag_p99_ms: medianOf(mine.map((r) => r.dispatch_lag_ms.p99_ms)),
+        };
+      });
+      const faulty = rows.filter((r) => r.faulty);
+      const worst = faulty.reduce((a, b) => ((b.p99_ms ?? Infinity) > (a.p99_ms ?? Infinity) ? b : a), faulty[0]!);
+      const met = faulty.every((r) => r.p99_ms !== null && r.p99_ms <= GOAL_P99_MS);
+      const result = {
+        benchmark: 'voter',
+        command,
+        system: sut.description,
+        environment: environment(),
+        settings: opts,
+        goal: { p99_ms_during_any_fault: `<= ${GOAL_P99_MS}`, worst_scenario: worst.scenario, worst_p99_ms: worst.p99_ms, met },
+        noise_floor_ms: floor,
+        scenarios: rows,
+        runs,
       };
-    });
-    const faulty = rows.filter((r) => r.faulty);
-    const worst = faulty.reduce((a, b) => ((b.p99_ms ?? Infinity) > (a.p99_ms ?? Infinity) ? b : a), faulty[0]!);
-    const met = faulty.every((r) => r.p99_ms !== null && r.p99_ms <= GOAL_P99_MS);
-    const result = {
-      benchmark: 'voter',
-      command,
-      system: sut.description,
-      environment: environment(),
-      settings: opts,
-      goal: { p99_ms_during_any_fault: `<= ${GOAL_P99_MS}`, worst_scenario: worst.scenario, worst_p99_ms: worst.p99_ms, met },
-      noise_floor_ms: floor,
-      scenarios: rows,
-      runs,
-    };
-    const file = writeBenchReport('voter', result);
+      const file = writeBenchReport('voter', result);
 
-    const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(2)} %`);
-    const table = formatTable(
-      ['scenario', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'success', 'quorum', 'wrong/judged', 'gen lag p99 ms', `p99 ≤ ${GOAL_P99_MS} ms`],
-      rows.map((r) => [
-        r.scenario,
-        fixed(r.p50_ms, 2),
-        fixed(r.p99_ms, 2),
-        fixed(r.p999_ms, 2),
-        fixed(r.max_ms, 1),
-        pct(r.success_rate),
-        pct(r.quorum_rate),
-        `${r.wrong}/${r.judged}`,
-        fixed(r.generator_lag_p99_ms, 2),
-        verdict(r.p99_ms === null ? null : r.p99_ms <= GOAL_P99_MS),
-      ]),
-    );
-    process.stdout.write(
-      [
-        '',
-        `voter reads at ${opts.rps}/s, ${opts.duration} s per scenario, medians of ${opts.runs} runs (latency from the scheduled send time):`,
-        table,
-        '',
-        `goal: p99 ≤ ${GOAL_P99_MS} ms during any single-replica fault: ${verdict(met)} (worst: ${worst.scenario}, p99 ${fixed(worst.p99_ms, 2)} ms)`,
-        `noise floor (same reads against a trivial local server): p50 ${fixed(floor.p50_ms, 2)} ms, p99 ${fixed(floor.p99_ms, 2)} ms, max ${fixed(floor.max_ms, 1)} ms`,
-        `system: ${sut.description}`,
-        `machine: ${JSON.stringify(result.environment)}`,
-        `report: ${file}`,
-        `command: ${command}`,
-        '',
-      ].join('\n'),
-    );
-  });
+      const table = formatTable(
+        ['scenario', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'success', 'quorum', 'wrong/judged', 'gen lag p99 ms', `p99 ≤ ${GOAL_P99_MS} ms`],
+        rows.map((r) => [
+          r.scenario,
+          fixed(r.p50_ms, 2),
+          fixed(r.p99_ms, 2),
+          fixed(r.p999_ms, 2),
+          fixed(r.max_ms, 1),
+          percent(r.success_rate),
+          percent(r.quorum_rate),
+          `${r.wrong}/${r.judged}`,
+          fixed(r.generator_lag_p99_ms, 2),
+          verdict(r.p99_ms === null ? null : r.p99_ms <= GOAL_P99_MS),
+        ]),
+      );
+      process.stdout.write(
+        [
+          '',
+          `voter reads at ${opts.rps}/s, ${opts.duration} s per scenario, medians of ${opts.runs} runs (latency from the scheduled send time):`,
+          table,
+          '',
+          `goal: p99 ≤ ${GOAL_P99_MS} ms during any single-replica fault: ${verdict(met)} (worst: ${worst.scenario}, p99 ${fixed(worst.p99_ms, 2)} ms)`,
+          `noise floor (same reads against a trivial local server): p50 ${fixed(floor.p50_ms, 2)} ms, p99 ${fixed(floor.p99_ms, 2)} ms, max ${fixed(floor.max_ms, 1)} ms`,
+          ...provenanceLines({ system: sut.description, environment: result.environment, file, command }),
+          '',
+        ].join('\n'),
+      );
+    },
+  );
 }
 
 runBench('bench:voter', main);

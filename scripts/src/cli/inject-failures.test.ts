@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import type { DbFlappingView, FailuresResponse, MonitorStatusResponse, ProcessView, ReplicaId } from '@ftlab/shared';
+import { sampleFailureRecord, type DbFlappingView, type FailuresResponse, type MonitorStatusResponse, type ProcessView, type ReplicaId } from '@ftlab/shared';
 import { freePort } from '../lib/ports';
 import { RecordingServers, runNodeScript, type Reply } from '../lib/test-support';
 
@@ -34,23 +34,7 @@ const monitorStatus: MonitorStatusResponse = {
   })),
   detector: {},
 };
-const failures: FailuresResponse = {
-  failures: [
-    {
-      id: 1,
-      instance_id: '2',
-      cause: 'timeout',
-      detail: 'timeout on /health',
-      fault_id: 7,
-      fault_type: 'latency',
-      started_at: '2025-01-01T00:00:00.000Z',
-      detected_at: '2025-01-01T00:00:01.000Z',
-      resolved_at: null,
-      ttd_ms: 1000,
-      ttr_ms: null,
-    },
-  ],
-};
+const failures: FailuresResponse = { failures: [sampleFailureRecord()] };
 
 const PROCESS_NAMES = ['orders-svc', 'inventory-1', 'inventory-2', 'inventory-3', 'monitor-svc', 'voter-svc'];
 const processes: ProcessView[] = PROCESS_NAMES.map((name, i) => ({ name, pid: 4200 + i, state: 'running', restarts: name === 'voter-svc' ? 2 : 0, fault: null }));

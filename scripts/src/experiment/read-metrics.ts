@@ -1,5 +1,5 @@
 import { summarizeLatencies } from '../lib/latency';
-import { ratio } from './stats';
+import { ratio } from '../lib/ratio';
 
 /**
  * Read-side quality of a stretch of the run, from the load generator's per-request samples.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FAULT_PLAN } from './plan';
-import { buildBaselineReport, buildFaultReport, countTargets } from './report';
+import { buildBaselineReport, buildFaultReport, countTargets, emptyTrial } from './report';
 import { T0, resolvedTrial, steadyReads, timedOutTrial } from './test-fixtures';
 
 const latency = FAULT_PLAN.find((f) => f.type === 'latency')!;
@@ -47,4 +47,13 @@ test('countTargets adds baseline and fault targets', () => {
   assert.equal(total, baseline.targets.length + fault.targets.length);
   assert.equal(met, baseline.targets.length + fault.targets.filter((t) => t.met).length);
   assert.ok(met < total);
+});
+
+test('emptyTrial is an error with nothing measured, so a trial that throws early still reports', () => {
+  const t = emptyTrial(3);
+  assert.equal(t.trial, 3);
+  assert.equal(t.outcome, 'error');
+  assert.equal(t.fault_id, null);
+  assert.equal(t.ttd_ms, null);
+  assert.equal(t.window, null);
 });

@@ -38,6 +38,24 @@ export interface TrialResult {
   discarded?: { fault_id: number | null; reason: string }[];
 }
 
+/** A trial before anything is known: an error until a step records more, so a trial that throws still reports. */
+export function emptyTrial(trial: number): TrialResult {
+  return {
+    trial,
+    outcome: 'error',
+    fault_id: null,
+    cause: null,
+    injected_at: null,
+    detected_at: null,
+    cleared_at: null,
+    resolved_at: null,
+    ttd_ms: null,
+    ttr_ms: null,
+    window: null,
+    reads: null,
+  };
+}
+
 export interface FaultReport {
   type: FaultType;
   instance_id: ReplicaId;

@@ -20,8 +20,3 @@ export function summarize(values: Iterable<number | null | undefined>): Summary 
   if (!at) return null;
   return { min: Math.min(...finite), median: at[50], p95: at[95], max: Math.max(...finite) };
 }
-
-/** A share in 0..1, or null for an empty denominator: "no reads" must not read as "100 % available". */
-export function ratio(part: number, whole: number): number | null {
-  return whole === 0 ? null : part / whole;
-}

@@ -4,7 +4,7 @@ import { goodHistory } from '../checker/history.fixture';
 import { verdictJson } from '../checker/render';
 import { FAULT_PLAN } from './plan';
 import type { ReadSample } from './read-metrics';
-import { buildBaselineReport, buildFaultReport, countTargets, type ExperimentReport, type TrialResult } from './report';
+import { buildBaselineReport, buildFaultReport, countTargets, emptyTrial, type ExperimentReport, type TrialResult } from './report';
 
 /** Shared fixtures for the pure modules' unit tests: a small, fully known run. */
 
@@ -39,18 +39,10 @@ export function resolvedTrial(trial: number, startS: number, ttd: number, ttr: n
 
 export function timedOutTrial(trial: number): TrialResult {
   return {
-    trial,
+    ...emptyTrial(trial),
     outcome: 'not_detected',
     fault_id: 200 + trial,
-    cause: null,
     injected_at: new Date(T0).toISOString(),
-    detected_at: null,
-    cleared_at: null,
-    resolved_at: null,
-    ttd_ms: null,
-    ttr_ms: null,
-    window: null,
-    reads: null,
     error: 'no failure_audit row within 15000 ms',
   };
 }

@@ -4,7 +4,7 @@ import { PollTimeout, pollUntil, type PollOptions } from '../lib/poll';
 import { waitAllOn } from '../lib/replicas-on';
 import { auditForFault, injection, offAtInjection, type AuditRow, type DbClock } from './audit';
 import type { FaultSpec } from './plan';
-import type { TrialResult } from './report';
+import { emptyTrial, type TrialResult } from './report';
 
 /**
  * One trial: wait until every replica is ON, settle, inject, wait for the monitor's audit row
@@ -49,23 +49,6 @@ async function untilTimeout<T>(check: () => Promise<T | undefined>, opts: PollOp
 }
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
-
-function emptyTrial(trial: number): TrialResult {
-  return {
-    trial,
-    outcome: 'error',
-    fault_id: null,
-    cause: null,
-    injected_at: null,
-    detected_at: null,
-    cleared_at: null,
-    resolved_at: null,
-    ttd_ms: null,
-    ttr_ms: null,
-    window: null,
-    reads: null,
-  };
-}
 
 async function clearFault(ctx: TrialContext, spec: FaultSpec): Promise<void> {
   await injectFault(ctx.endpoints, ctx.adminToken, spec.instance_id, { type: 'clear' }, { timeoutMs: 5000 });

@@ -28,3 +28,8 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
 export function fixed(value: number | null | undefined, decimals = 1): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(decimals);
 }
+
+/** A share (0…1) as a percentage with two decimals, or '-' when there is none. */
+export function percent(share: number | null | undefined): string {
+  return share === null || share === undefined || !Number.isFinite(share) ? '-' : `${(share * 100).toFixed(2)} %`;
+}

@@ -1,11 +1,9 @@
-import { fixed } from '../lib/table';
+import { fixed, percent as pct } from '../lib/table';
 import type { LatencySummary } from '../lib/latency';
 import type { LoadProgress, LoadReport } from './run-load';
 import type { TallySummary } from './tally';
 
 /** The human side of a load run: the live progress line and the summary printed at the end. */
-
-const pct = (share: number | null) => (share === null ? '-' : `${(share * 100).toFixed(2)} %`);
 
 function latencyLine(l: LatencySummary): string {
   if (l.count === 0) return 'no requests sent';

@@ -1,4 +1,5 @@
 import { LatencyHistogram, type LatencySummary } from '../lib/latency';
+import { ratio } from '../lib/ratio';
 import type { Sample } from './sample';
 
 /**
@@ -37,7 +38,11 @@ export interface TallySummary {
   reads?: ReadStats;
 }
 
-const ratio = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1e6) / 1e6);
+/** Six decimals are enough for a share in a JSON report and keep it readable. */
+const share = (part: number, whole: number) => {
+  const r = ratio(part, whole);
+  return r === null ? null : Math.round(r * 1e6) / 1e6;
+};
 const rate = (count: number, seconds: number) => (seconds > 0 ? Math.round((count / seconds) * 100) / 100 : null);
 
 export class Tally {
@@ -96,7 +101,7 @@ export class Tally {
       dropped: this.dropped,
       answered: this.answered,
       ok: this.ok,
-      success_rate: ratio(this.ok, this.scheduled),
+      success_rate: share(this.ok, this.scheduled),
       throughput: { scheduled_rps: rate(this.scheduled, seconds), ok_rps: rate(this.ok, seconds) },
       status_codes: Object.fromEntries([...this.codes].sort(([a], [b]) => a.localeCompare(b))),
       latency_ms: this.latency.summary(),
@@ -104,7 +109,7 @@ export class Tally {
         reads: {
           reads: this.reads,
           answered_200: this.answered200,
-          quorum_rate: ratio(this.quorumAgreed, this.quorumKnown),
+          quorum_rate: share(this.quorumAgreed, this.quorumKnown),
           judged: this.judged,
           wrong: this.wrong,
           unjudged: this.unjudged,
