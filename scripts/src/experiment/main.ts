@@ -6,6 +6,7 @@ import { USAGE, UsageError, parseExperimentArgs } from './args';
 import { runDirName, writeReport } from './output';
 import type { ExperimentReport } from './report';
 import { experimentConfig, runExperiment } from './runner';
+import { onStopSignals } from '../lib/signals';
 import { acquireSystem } from '../lib/target-system';
 
 /**
@@ -36,18 +37,7 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   const runDir = path.join(args.outDir, runDirName(startedAt.toISOString()));
   const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      logger.warn({ signal }, 'second signal: exiting now (started services are killed)');
-      process.exit(130);
-    }
-    logger.warn({ signal }, 'stopping after clearing faults; the report covers what was measured (signal again to force)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  onStopSignals(logger, 'stopping after clearing faults; the report covers what was measured', () => controller.abort());
 
   const target = await acquireSystem({ logger, logDir: path.join(runDir, 'logs') });
   try {

@@ -4,6 +4,7 @@ import { RUN_DIR } from '../lib/paths';
 import { SERVICE_NAMES, type RunningSystem } from '../lib/system';
 import { ADMIN_TOKEN_FILE } from '../lib/admin-token';
 import { Lifecycle } from '../lib/lifecycle';
+import { onStopSignals } from '../lib/signals';
 import { localStackEnv, startLocalStack } from '../lib/local-stack';
 import { parseLauncherArgs } from './args';
 import { launcherLogger, lineFormatter } from './terminal-logs';
@@ -43,21 +44,12 @@ async function main(): Promise<void> {
   const tokenSource = env.ADMIN_TOKEN ? 'from ADMIN_TOKEN' : ADMIN_TOKEN_FILE;
   const lifecycle = new Lifecycle(logger);
 
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      logger.warn({ signal }, 'second signal: exiting now (children are killed)');
-      process.exit(130);
-    }
-    logger.info({ signal }, 'stopping: services, then Kafka, then PostgreSQL (signal again to force)');
+  onStopSignals(logger, 'stopping: services, then Kafka, then PostgreSQL', () => {
     void lifecycle.stop().then(() => {
       logger.info('everything stopped');
       process.exit(0);
     });
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
 
   try {
     const { brokers, kafka, postgres, system } = await startLocalStack(env, { lifecycle, logger, logDir: LOG_DIR, brokers: args.brokers, echo });

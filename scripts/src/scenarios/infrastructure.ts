@@ -1,9 +1,8 @@
 import { injectProcessFault, listProcesses } from '../lib/control-client';
-import { readMonitorStatus } from '../lib/fault-api';
 import { pollUntil } from '../lib/poll';
 import { waitAllOn } from '../lib/replicas-on';
 import { atLeast, equals } from './expectation';
-import { acceptedOrders, dbNow, decisionLatency, replicasIdentical, serverErrors, waitDecided, readShare } from './measure';
+import { acceptedOrders, backOn, dbNow, decisionLatency, readShare, replicasIdentical, serverErrors, waitDecided } from './measure';
 import type { DemoContext, Scenario } from './scenario';
 
 /** Faults below the services: a broker that dies, a duplicate replica. */
@@ -68,7 +67,7 @@ export const duplicateReplica: Scenario = {
     );
     const accepted = acceptedOrders(ctx.recorder.operations());
     const decided = await waitDecided(ctx.pool, accepted, 60_000);
-    const on = await pollUntil(async () => (await readMonitorStatus(endpoints)).find((i) => i.instance_id === '1')?.status === 'ON', { timeoutMs: 30_000, intervalMs: 250, what: 'replica 1 ON', retryErrors: true }).then(() => true, () => false);
+    const on = await backOn(endpoints, '1');
     const same = await replicasIdentical(ctx.pool);
     return [
       equals('accepted orders decided', decided.decided, accepted.length),

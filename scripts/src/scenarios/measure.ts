@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Pool, ReplicaId } from '@ftlab/shared';
+import type { Endpoints, Pool, ReplicaId } from '@ftlab/shared';
+import { readMonitorStatus } from '../lib/fault-api';
+import { pollUntil } from '../lib/poll';
 import type { LoadReport, TallySummary } from '../load';
 import type { Operation } from '../checker/history';
+import { atLeast, equals, type Expectation } from './expectation';
 
 /** What the demos measure, from the load's tallies, the client history and the database. */
 
@@ -80,4 +83,22 @@ export async function ttdOf(pool: Pool, instance: ReplicaId, faultType: string, 
 /** The database's clock now: fault windows are compared with created_at / injected_at on the same clock. */
 export async function dbNow(pool: Pool): Promise<Date> {
   return (await pool.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0]!.now;
+}
+
+/** Whether the monitor has the replica ON again within 30 s. */
+export async function backOn(endpoints: Endpoints, instance: ReplicaId): Promise<boolean> {
+  return pollUntil(async () => (await readMonitorStatus(endpoints)).find((i) => i.instance_id === instance)?.status === 'ON', {
+    timeoutMs: 30_000,
+    intervalMs: 250,
+    what: `replica ${instance} ON again`,
+    retryErrors: true,
+  }).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** What a 2-of-3 read path promises through a replica fault: no wrong answer, and (almost) every read answered. */
+export function readExpectations(report: LoadReport): Expectation[] {
+  return [equals('wrong reads', report.by_kind.read?.reads?.wrong ?? 0, 0), atLeast('reads answered 200', readShare(report), 99, '%')];
 }
