@@ -24,3 +24,5 @@ export * from './contracts/process-faults';
 export * as paymentGateway from './contracts/payment-gateway';
 export * as mailSink from './contracts/mail-sink';
 export * from './contracts/gateway';
+export * from './consumer/lease';
+export { appliesEvents, servesReads } from './consumer/fencing';
