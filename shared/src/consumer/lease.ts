@@ -164,7 +164,7 @@ export class ConsumerLease {
         return void this.o.logger.info({ consumer, epoch: s.epoch }, `lease taken: this process is ${consumer} (epoch ${s.epoch})`);
       case 'fenced':
         return void this.o.logger.warn(
-          { consumer, holder: s.holder, reason: s.reason },
+          { consumer, holder: s.holder, reason: s.reason, self: this.o.holder },
           `fenced: ${consumer} is ${s.reason}; this process applies no event and answers no read as ${consumer}, and tries again every ${this.retryMs} ms`,
         );
       case 'reacquiring':
