@@ -25,4 +25,5 @@ export * as paymentGateway from './contracts/payment-gateway';
 export * as mailSink from './contracts/mail-sink';
 export * from './contracts/gateway';
 export * from './consumer/lease';
-export { appliesEvents, servesReads } from './consumer/fencing';
+export { servesReads } from './consumer/fencing';
+export { createOffsetStore, Fenced } from './consumer/offset-store';

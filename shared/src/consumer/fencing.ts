@@ -54,9 +54,6 @@ export function nextLeaseState(state: LeaseState, event: LeaseEvent): LeaseState
   }
 }
 
-/** Only the holder applies events (and every commit still checks the epoch). */
-export const appliesEvents = (s: LeaseState): boolean => s.kind === 'held';
-
 /** Reads come from this process's committed state only while it is, or just was, the consumer and nobody else took over. */
 export const servesReads = (s: LeaseState): boolean => s.kind === 'held' || s.kind === 'reacquiring';
 

@@ -153,7 +153,7 @@ export class ConsumerLease {
     const after = this.state;
     this.stateGauge.set({ consumer: this.o.consumer }, STATE_CODE[after.kind]);
     if (after.kind === 'held') for (const w of this.waiters.splice(0)) w.resolve(after.epoch);
-    if (after.kind === before.kind && !(after.kind === 'held' && before.kind === 'held' && after.epoch !== before.epoch)) return;
+    if (!changed(before, after)) return;
     this.log(after);
   }
 
@@ -173,6 +173,13 @@ export class ConsumerLease {
         return void this.o.logger.warn({ consumer, reason: s.reason }, 'cannot take the lease yet');
     }
   }
+}
+
+/** Worth a log line: another kind, another epoch, or another reason the lease cannot be taken. */
+function changed(before: LeaseState, after: LeaseState): boolean {
+  if (before.kind !== after.kind) return true;
+  if (before.kind === 'held' && after.kind === 'held') return before.epoch !== after.epoch;
+  return before.kind === 'seeking' && after.kind === 'seeking' && before.reason !== after.reason;
 }
 
 export type { LeaseHolder, LeaseState };
