@@ -14,7 +14,13 @@ export type Restored = { install: () => void } | { rebuild: (client: PoolClient)
 /** What a fenced consumer needs from its caller: the lease, and how to read its state from the database. */
 export interface Fencing {
   lease: ConsumerLease;
-  restore: () => Promise<Restored>;
+  /**
+   * `verify`: whether the rows must be checked for consistency. Not when this process held the
+   * epoch just before (epochs are only bumped by whoever takes the lease, so nobody else has
+   * written since the rows were last loaded and checked): a dropped lock connection, as under
+   * db-flapping, then costs a reload, not a scan of every reservation.
+   */
+  restore: (opts: { verify: boolean }) => Promise<Restored>;
 }
 
 /**
@@ -56,12 +62,13 @@ export class FencedState {
   }
 
   private async load(epoch: number): Promise<void> {
-    let restored = await this.o.restore();
+    const verify = this.loadedEpoch === undefined || epoch !== this.loadedEpoch + 1;
+    let restored = await this.o.restore({ verify });
     if ('rebuild' in restored) {
       this.o.logger.error({ consumer: this.o.consumer, reason: restored.reason }, 'state inconsistent with its offsets: rebuilding it from the start of the log');
       this.rebuilds.inc({ consumer: this.o.consumer });
       await this.o.offsets.rewind(epoch, restored.rebuild);
-      restored = await this.o.restore();
+      restored = await this.o.restore({ verify: true });
       if ('rebuild' in restored) throw new Error(`state still inconsistent after a rebuild: ${restored.reason}`);
     }
     const positions = await this.o.offsets.load();
