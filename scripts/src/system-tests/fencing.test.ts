@@ -15,6 +15,23 @@ import { admin, countByStatus, getJson, postJson, startTestSystem, waitAllDecide
 const PRODUCTS = ['PROD-001', 'PROD-002', 'PROD-003'];
 const LOG_DIR = 'fencing';
 
+/** A service's log lines (JSON) written from now on, by their own time: the files are appended to across runs. */
+function logFrom(service: string): () => { msg: string; time: number; self?: string }[] {
+  const file = path.join(testLogDir(LOG_DIR), `${service}.log`);
+  const since = Date.now();
+  return () =>
+    (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '')
+      .split('\n')
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as { msg: string; time: number; self?: string }];
+        } catch {
+          return [];
+        }
+      })
+      .filter((l) => l.time >= since);
+}
+
 describe('fencing of a replica', { timeout: 600_000 }, () => {
   let sys: TestSystem;
   before(async () => {
@@ -62,19 +79,19 @@ describe('fencing of a replica', { timeout: 600_000 }, () => {
     const before = await lease('inventory-1');
     assert.match(before.holder, new RegExp(`^pid ${original} `), 'the running replica holds the lease');
 
+    const copyLog = logFrom('inventory-1.duplicate');
     const load = orderLoad(20);
     await sleep(3000);
     const injected = await postJson(`${sys.system.endpoints.control}/processes/inventory-1/faults`, { type: 'duplicate', duration_ms: 10_000 }, admin);
     assert.equal(injected.status, 202, JSON.stringify(injected.body));
 
     // The copy says so in its log, and on its own port answers /health and reads with 503.
-    const copyLog = path.join(testLogDir(LOG_DIR), 'inventory-1.duplicate.log');
-    const fencedLine = () => (fs.existsSync(copyLog) ? fs.readFileSync(copyLog, 'utf8').split('\n').find((l) => l.includes('"fenced: ')) : undefined);
+    const fencedLine = () => copyLog().find((l) => l.msg.startsWith('fenced: '));
     await waitFor(() => fencedLine() !== undefined, 9000, 'the copy logs that it is fenced');
-    const line = JSON.parse(fencedLine()!) as { self: string; msg: string };
-    assert.doesNotMatch(line.self, new RegExp(`^pid ${original} `), 'the fenced process is the copy');
+    const line = fencedLine()!;
+    assert.doesNotMatch(line.self!, new RegExp(`^pid ${original} `), 'the fenced process is the copy');
     assert.match(line.msg, new RegExp(`held by pid ${original} `));
-    const copyPort = /port (\d+)/.exec(line.self)![1];
+    const copyPort = /port (\d+)/.exec(line.self!)![1];
     const health = await getJson(`http://127.0.0.1:${copyPort}/health`);
     assert.equal(health.status, 503);
     assert.equal(health.body.status, 'fenced');
@@ -88,8 +105,7 @@ describe('fencing of a replica', { timeout: 600_000 }, () => {
     await waitAllDecided(sys.db, accepted, 120_000);
     await waitIdentical();
 
-    const log = fs.readFileSync(copyLog, 'utf8');
-    assert.doesNotMatch(log, /lease taken/, 'the copy never became the replica');
+    assert.deepEqual(copyLog().filter((l) => l.msg.startsWith('lease taken')), [], 'the copy never became the replica');
     assert.deepEqual(await lease('inventory-1'), before, 'the epoch never moved: every commit was the original process');
     assert.equal(sys.system.pidOf('inventory-1'), original);
     await waitFor(async () => (await statusOf('1')) === 'ON', 30_000, 'replica 1 is ON');
@@ -115,8 +131,9 @@ describe('fencing of a replica', { timeout: 600_000 }, () => {
   it('a replica whose rows disagree with its reservations rebuilds from the log when it starts', async () => {
     await waitIdentical();
     await sys.db.query("UPDATE replica_stock SET available_quantity = available_quantity - 7, reserved_quantity = reserved_quantity + 7 WHERE instance_id = '3' AND product_id = 'PROD-002'");
+    const log = logFrom('inventory-3');
     assert.equal((await postJson(`${sys.system.endpoints.control}/processes/inventory-3/faults`, { type: 'crash' }, admin)).status, 202);
-    await waitFor(() => fs.readFileSync(path.join(testLogDir(LOG_DIR), 'inventory-3.log'), 'utf8').includes('rebuilding it from the start of the log'), 60_000, 'replica 3 rebuilds');
+    await waitFor(() => log().some((l) => l.msg.includes('rebuilding it from the start of the log')), 60_000, 'replica 3 rebuilds');
     await waitIdentical();
     await waitFor(async () => (await statusOf('3')) === 'ON', 60_000, 'replica 3 is ON again');
   });
