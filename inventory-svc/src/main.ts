@@ -1,4 +1,5 @@
 import {
+  ConsumerLease,
   closeServer,
   createApp,
   createKafka,
@@ -12,6 +13,7 @@ import {
   listen,
   prepareDatabase,
   runService,
+  servesReads,
   startTableMaintenance,
   startTransactionalConsumer,
   replicaResultEvent,
@@ -19,9 +21,10 @@ import {
   type TransactionalConsumer,
 } from '@ftlab/shared';
 import { loadConfig } from './config';
+import { stateViolations } from './integrity';
 import { readiness } from './readiness';
 import { ReplicaView } from './replica-view';
-import { faultMiddleware, faultRoutes, FaultSwitch, inventoryRoutes } from './routes';
+import { faultMiddleware, faultRoutes, FaultSwitch, inventoryRoutes, type Serving } from './routes';
 import { applyEvent } from './state-machine';
 import { createFaultLog, createInventoryStore } from './store';
 
@@ -35,25 +38,38 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
 
   const pool = await prepareDatabase(config.DATABASE_URL, undefined, logger);
   const faultLog = createFaultLog(pool, instanceId);
-  // A restarted replica starts clean; for a crash, the restart is the repair, recorded now.
-  if ((await faultLog.cleared()) > 0) logger.info('open fault closed by restart');
   const faults = new FaultSwitch();
 
   const store = createInventoryStore(pool, instanceId);
+  // Only one process at a time is this replica: a second copy (a rolling deploy, a supervisor
+  // restarting a process that was only frozen) waits here fenced, applying and answering nothing.
+  const lease = new ConsumerLease({ databaseUrl: config.DATABASE_URL, consumer: source, holder: `pid ${process.pid} port ${config.port}`, logger, registry });
+  lease.start();
+  void lease.held().then(async () => {
+    // A restarted replica starts clean; for a crash, the restart is the repair, recorded now (by
+    // the process that is the replica, not by a copy that may never be).
+    if ((await faultLog.cleared()) > 0) logger.info('open fault closed by restart');
+  }, () => undefined);
   let consumer: TransactionalConsumer | undefined;
-  const view = new ReplicaView(await store.loadStock(), () => consumer?.positions() ?? new Map());
+  const logReachable = () => consumer?.log().unreachableForMs === null;
+  const view = new ReplicaView(() => consumer?.positions() ?? new Map(), logReachable);
+  const serving = (): Serving => {
+    const state = lease.current();
+    if (state.kind === 'fenced') return { unavailable: `this process is fenced: ${source} is ${state.reason}` };
+    return consumer && servesReads(state) ? { view } : { unavailable: 'replica is starting' };
+  };
 
   // Listen before joining Kafka so a restarted replica answers probes at once (not ready yet).
   const app = createApp({
     registry,
     before: [faultMiddleware(faults)],
     health: () => {
-      const lag = consumer?.lag() ?? null;
-      if (lag !== null) lagGauge.set(lag);
-      return { instance_id: instanceId, ...readiness(consumer !== undefined, lag, config.READY_MAX_LAG) };
+      const log = consumer?.log() ?? { lag: null, unreachableForMs: null };
+      if (log.lag !== null) lagGauge.set(log.lag);
+      return { instance_id: instanceId, ...readiness(lease.current(), consumer !== undefined, log, config.READY_MAX_LAG) };
     },
   });
-  inventoryRoutes(app, { instanceId, view: () => (consumer ? view : undefined), faults });
+  inventoryRoutes(app, { instanceId, serving, faults });
   faultRoutes(app, { instanceId, adminToken: config.ADMIN_TOKEN, faults, log: faultLog, logger });
   finishApp(app, logger);
   const server = await listen(app, config.port, config.HOST);
@@ -94,6 +110,18 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
       return ledger;
     },
     committed: (ledger) => view.commit(ledger),
+    fencing: {
+      lease,
+      // Whenever this process becomes the replica: the rows as committed, unless they cannot be a
+      // state of the log at the offsets, in which case they are wiped and rebuilt from offset 0.
+      // (Checked unless this process held the lease just before: see Fencing.restore.)
+      restore: async ({ verify }) => {
+        const violations = verify ? await store.loadTotals(source).then((t) => stateViolations(t.products, t.eventsApplied)) : [];
+        if (violations.length > 0) return { rebuild: (client) => store.wipe(client), reason: violations.join('; ') };
+        const stock = await store.loadStock();
+        return { install: () => view.reset(stock) };
+      },
+    },
   });
   const running = consumer;
   logger.info({ positions: Object.fromEntries(consumer.positions()) }, 'consuming the order log');
@@ -103,6 +131,7 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
     { name: 'consumer', close: () => running.stop() },
     { name: 'producer', close: () => producer.disconnect() },
     { name: 'maintenance', close: () => maintenance.stop() },
+    { name: 'lease', close: () => lease.stop() },
     { name: 'pool', close: () => pool.end() },
   ];
 });

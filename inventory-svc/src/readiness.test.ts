@@ -1,20 +1,67 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { LeaseState } from '@ftlab/shared';
 import { readiness } from './readiness';
 
+const held: LeaseState = { kind: 'held', epoch: 3, since: 't' };
+const reachable = (lag: number | null) => ({ lag, unreachableForMs: null });
+
 test('before its consumer runs a replica is starting, not ready', () => {
-  assert.deepEqual(readiness(false, null, 200), { ok: false, status: 'starting', lag: null });
+  assert.deepEqual(readiness(held, false, reachable(null), 200), { ok: false, status: 'starting', lag: null, log: 'reachable', lease: { state: 'held', epoch: 3 } });
+  assert.equal(readiness({ kind: 'seeking', reason: null }, false, reachable(null), 200).status, 'starting');
 });
 
 test('a running consumer whose lag is not known yet is still catching up', () => {
-  assert.deepEqual(readiness(true, null, 200), { ok: false, status: 'catching_up', lag: null });
+  assert.deepEqual(readiness(held, true, reachable(null), 200), { ok: false, status: 'catching_up', lag: null, log: 'reachable', lease: { state: 'held', epoch: 3 } });
 });
 
 test('more messages waiting than the threshold: catching up, with the lag in the answer', () => {
-  assert.deepEqual(readiness(true, 201, 200), { ok: false, status: 'catching_up', lag: 201 });
+  assert.equal(readiness(held, true, reachable(201), 200).status, 'catching_up');
+  assert.equal(readiness(held, true, reachable(201), 200).lag, 201);
 });
 
 test('at or below the threshold: ready', () => {
-  assert.deepEqual(readiness(true, 200, 200), { ok: true, status: 'ready', lag: 200 });
-  assert.deepEqual(readiness(true, 0, 0), { ok: true, status: 'ready', lag: 0 });
+  assert.equal(readiness(held, true, reachable(200), 200).ok, true);
+  assert.equal(readiness(held, true, reachable(0), 0).status, 'ready');
+});
+
+test('a second copy is fenced: not ready, naming who holds the replica and why', () => {
+  const fenced: LeaseState = {
+    kind: 'fenced',
+    holder: { holder: 'pid 41 port 5001', epoch: 7, taken_at: 't' },
+    reason: 'held by pid 41 port 5001 since t (epoch 7)',
+  };
+  assert.deepEqual(readiness(fenced, false, reachable(null), 200), {
+    ok: false,
+    status: 'fenced',
+    lag: null,
+    log: 'reachable',
+    lease: { state: 'fenced', holder: 'pid 41 port 5001', epoch: 7, reason: 'held by pid 41 port 5001 since t (epoch 7)' },
+  });
+  // Even a copy that was running before it was superseded answers nothing as the replica.
+  assert.equal(readiness({ kind: 'fenced', holder: null, reason: 'epoch moved' }, true, reachable(0), 200).ok, false);
+});
+
+test('a caught-up replica that lost the broker stays ready, saying the log is unreachable and for how long', () => {
+  assert.deepEqual(readiness(held, true, { lag: 3, unreachableForMs: 54_012.4 }, 200), {
+    ok: true,
+    status: 'ready',
+    lag: 3,
+    log: 'unreachable',
+    log_unreachable_ms: 54_012,
+    lease: { state: 'held', epoch: 3 },
+  });
+});
+
+test('a replica that was behind when the broker went away stays catching up', () => {
+  const r = readiness(held, true, { lag: 5000, unreachableForMs: 10_000 }, 200);
+  assert.equal(r.ok, false);
+  assert.equal(r.status, 'catching_up');
+  assert.equal(r.log, 'unreachable');
+});
+
+test('a replica re-taking its lease after its lock connection dropped keeps answering from its committed state', () => {
+  const r = readiness({ kind: 'reacquiring', epoch: 3, reason: 'lock connection lost' }, true, reachable(0), 200);
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.lease, { state: 'reacquiring', epoch: 3, reason: 'lock connection lost' });
 });

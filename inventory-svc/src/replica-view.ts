@@ -3,17 +3,23 @@ import type { Ledger, ProductStock } from './state-machine';
 
 /**
  * The replica's committed state in memory, answering reads without touching the database. It is
- * only changed right after a batch commits, in the same tick as the consumer's positions, so a
- * read always returns a value together with the log position that produced it.
+ * only changed right after a batch commits, or reloaded for a new lease epoch, in the same tick as
+ * the consumer's positions, so a read always returns a value together with the log position that
+ * produced it.
  */
 export class ReplicaView {
   private readonly stock = new Map<string, ProductStock>();
 
   constructor(
-    initial: ProductStock[],
     private readonly positions: () => ReadonlyMap<number, number>,
-  ) {
-    for (const s of initial) this.stock.set(s.product_id, s);
+    /** Whether the log (broker) answers now; answers say so when it does not. */
+    private readonly logReachable: () => boolean,
+  ) {}
+
+  /** Replaces the whole state with what was read from the database (a new lease epoch), in the tick the positions are reloaded. */
+  reset(stock: ProductStock[]): void {
+    this.stock.clear();
+    for (const s of stock) this.stock.set(s.product_id, s);
   }
 
   committedStock(): Iterable<ProductStock> {
@@ -39,6 +45,7 @@ export class ReplicaView {
       available_quantity: s.available_quantity,
       reserved_quantity: s.reserved_quantity,
       position: { partition: s.partition, offset: (this.positions().get(s.partition) ?? 0) - 1 },
+      ...(this.logReachable() ? {} : { log_reachable: false }),
     };
   }
 }

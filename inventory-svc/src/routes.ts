@@ -11,6 +11,7 @@ import {
   type Logger,
   type ReplicaId,
   type RequestHandler,
+  type Response,
 } from '@ftlab/shared';
 import { distort, requestEffect } from './faults';
 import type { ReplicaView } from './replica-view';
@@ -35,19 +36,27 @@ export function faultMiddleware(faults: FaultSwitch): RequestHandler {
   };
 }
 
-export function inventoryRoutes(app: Express, deps: { instanceId: string; view: () => ReplicaView | undefined; faults: FaultSwitch }): void {
+/** The state reads are answered from, or why this process answers none (starting, or fenced: another process is the replica). */
+export type Serving = { view: ReplicaView } | { unavailable: string };
+
+export function inventoryRoutes(app: Express, deps: { instanceId: string; serving: () => Serving; faults: FaultSwitch }): void {
   const { instanceId, faults } = deps;
+  const view = (res: Response): ReplicaView | undefined => {
+    const serving = deps.serving();
+    if ('view' in serving) return serving.view;
+    res.status(503).set('Retry-After', '1').json({ error: serving.unavailable, instance_id: instanceId, retryable: true });
+    return undefined;
+  };
   app.get('/inventory', (_req, res) => {
-    const view = deps.view();
-    if (!view) return void res.status(503).json({ error: 'replica is starting' });
-    res.json({ instance_id: instanceId, products: view.all().map((p) => distort(faults.current, p)) });
+    const v = view(res);
+    if (v) res.json({ instance_id: instanceId, products: v.all().map((p) => distort(faults.current, p)) });
   });
   app.get('/inventory/:product_id', (req, res) => {
     const id = validated(res, productId, req.params.product_id, 'params');
     if (id === undefined) return;
-    const view = deps.view();
-    if (!view) return void res.status(503).json({ error: 'replica is starting' });
-    const stock = view.get(id);
+    const v = view(res);
+    if (!v) return;
+    const stock = v.get(id);
     if (!stock) return void res.status(404).json({ error: `unknown product ${id}`, field: 'product_id', instance_id: instanceId });
     res.json({ instance_id: instanceId, ...distort(faults.current, stock) });
   });

@@ -1,4 +1,5 @@
 import type { LogRecord, InventoryEvent, Pool, PoolClient } from '@ftlab/shared';
+import type { ProductTotals } from './integrity';
 import { Ledger, type ProductStock, type Reservation } from './state-machine';
 
 /** SQL for one replica's own rows. Every query is scoped by instance_id: replicas share no rows. */
@@ -15,6 +16,34 @@ export function createInventoryStore(pool: Pool, instanceId: string) {
         reserved_quantity: Number(r.reserved_quantity),
         partition: r.log_partition,
       }));
+    },
+
+    /** Per product, the stock row and what its RESERVED reservations add up to; and how many events the offsets say were applied. */
+    async loadTotals(consumer: string): Promise<{ products: ProductTotals[]; eventsApplied: number }> {
+      const { rows } = await pool.query<{ product_id: string; available_quantity: string | null; reserved_quantity: string | null; reserved: string; applied: string }>(
+        `SELECT product_id, s.available_quantity, s.reserved_quantity, COALESCE(r.reserved, 0) AS reserved,
+                (SELECT COALESCE(sum(next_offset), 0) FROM consumer_offsets WHERE consumer = $2) AS applied
+         FROM (SELECT product_id, available_quantity, reserved_quantity FROM replica_stock WHERE instance_id = $1) s
+         FULL JOIN (SELECT product_id, sum(quantity) AS reserved FROM replica_reservations
+                    WHERE instance_id = $1 AND state = 'RESERVED' GROUP BY product_id) r USING (product_id)`,
+        [instanceId, consumer],
+      );
+      const applied = rows.length > 0 ? Number(rows[0]!.applied) : 0;
+      return {
+        eventsApplied: applied,
+        products: rows.map((r) => ({
+          product_id: r.product_id,
+          stock: r.available_quantity === null ? null : { available_quantity: Number(r.available_quantity), reserved_quantity: Number(r.reserved_quantity) },
+          reserved_by_reservations: Number(r.reserved),
+        })),
+      };
+    },
+
+    /** Deletes every row of this replica (inside the rebuild's transaction, which also rewinds its offsets). */
+    async wipe(client: PoolClient): Promise<void> {
+      for (const table of ['replica_stock', 'replica_reservations', 'replica_stock_events']) {
+        await client.query(`DELETE FROM ${table} WHERE instance_id = $1`, [instanceId]);
+      }
     },
 
     /**

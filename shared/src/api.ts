@@ -20,6 +20,11 @@ export const stockView = z.object({
   available_quantity: z.number().int(),
   reserved_quantity: z.number().int(),
   position: logPosition,
+  /**
+   * false when the replica has not heard from the log (broker) for a while: the value is still
+   * the state of the log at `position`, but the log may have moved on since. Absent otherwise.
+   */
+  log_reachable: z.boolean().optional(),
 });
 export type StockView = z.infer<typeof stockView>;
 

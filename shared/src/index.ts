@@ -25,3 +25,6 @@ export * from './contracts/process-faults';
 export * as paymentGateway from './contracts/payment-gateway';
 export * as mailSink from './contracts/mail-sink';
 export * from './contracts/gateway';
+export * from './consumer/lease';
+export { servesReads } from './consumer/fencing';
+export { createOffsetStore, Fenced } from './consumer/offset-store';

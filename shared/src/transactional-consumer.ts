@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Batcher } from './batcher';
 import { GroupCommitter } from './consumer/group-commit';
 import { openKafkaLog } from './consumer/kafka-log';
-import { LagTracker, refreshLag } from './consumer/lag';
+import { FencedState, type Fencing } from './consumer/fenced-state';
+import { LagTracker, refreshLag, type LogProgress } from './consumer/lag';
 import { createOffsetStore } from './consumer/offset-store';
 import type { ConsumerOptions } from './consumer/options';
 import type { LogRecord, PartitionBatch } from './consumer/plan';
@@ -10,6 +11,8 @@ import type { Pool, PoolClient } from './db';
 import { eventMessage } from './kafka';
 
 export type { LogRecord } from './consumer/plan';
+export type { Fencing, Restored } from './consumer/fenced-state';
+export type { LogProgress } from './consumer/lag';
 
 /** How often the log's end is read for /health's lag while no batch brings a fresher one. */
 const LAG_REFRESH_MS = 1000;
@@ -35,13 +38,20 @@ export interface TransactionalConsumerOptions<E, T> extends ConsumerOptions<E> {
    * positions update, so an in-memory view never shows state and position out of step.
    */
   committed?: (applied: T) => void;
+  /**
+   * Makes this consumer one process at a time: nothing is read from the log before the lease is
+   * taken, every commit checks its epoch, and each new epoch reloads the positions and, through
+   * `restore`, the caller's state. Without it, overlapping incarnations are only detected by the
+   * offsets' compare-and-set.
+   */
+  fencing?: Fencing;
 }
 
 export interface TransactionalConsumer {
   /** Next offset to apply per partition, as committed in Postgres. */
   positions(): ReadonlyMap<number, number>;
-  /** Messages in the log not yet applied, summed over partitions; null until the broker has answered. */
-  lag(): number | null;
+  /** Messages in the log not yet applied, as far as known, and whether the broker answers. */
+  log(): LogProgress;
   stop(): Promise<void>;
 }
 
@@ -59,16 +69,23 @@ export interface TransactionalConsumer {
  * incarnation applied the same events meanwhile; if one did, the positions are reloaded and what
  * it applied is skipped.
  *
+ * With `fencing`, only the process holding the consumer's lease commits (see consumer/lease.ts):
+ * the epoch is checked in the same round trip, and a refused commit waits for the lease again.
+ *
  * The parts: `planGroup` decides what a group applies, the offset store holds the positions, the
- * lag tracker follows the log's end, and `openKafkaLog` is the only part that knows kafkajs (each
- * incarnation joins a fresh group; see there). This function wires them.
+ * lag tracker follows the log's end, `FencedState` the lease's epoch and what was loaded for it,
+ * and `openKafkaLog` is the only part that knows kafkajs (each incarnation joins a fresh group;
+ * see there). This function wires them.
  */
 export async function startTransactionalConsumer<E, T>(opts: TransactionalConsumerOptions<E, T>): Promise<TransactionalConsumer> {
   const { consumer, topic } = opts;
   const log = await openKafkaLog(opts.kafka, topic, consumer);
   const offsets = createOffsetStore(opts.pool, consumer, topic);
   await offsets.ensureRows(log.partitions);
-  const positions = await offsets.load();
+  const positions = opts.fencing ? new Map<number, number>() : await offsets.load();
+  const fence = opts.fencing && new FencedState({ ...opts.fencing, offsets, positions, consumer, logger: opts.logger, registry: opts.registry });
+  // A process without the lease waits here, reading nothing from the log.
+  await fence?.epoch();
   const committer = new GroupCommitter({
     pool: opts.pool,
     logger: opts.logger,
@@ -81,6 +98,8 @@ export async function startTransactionalConsumer<E, T>(opts: TransactionalConsum
     sendDeadLetters: async (letters) => {
       await opts.producer.send({ topic: opts.deadLetterTopic, messages: letters.map((d) => eventMessage('deadLetters', d)) });
     },
+    seek: (partition, offset) => log.seek(partition, offset),
+    fence,
   });
 
   let cycleStartedAt = 0;
@@ -105,7 +124,7 @@ export async function startTransactionalConsumer<E, T>(opts: TransactionalConsum
 
   return {
     positions: () => positions,
-    lag: () => lag.lag(positions),
+    log: () => lag.progress(positions),
     stop: async () => {
       refresher.stop();
       await log.stop();

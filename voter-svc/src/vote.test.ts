@@ -145,3 +145,10 @@ test('quorumDetails: who answered what, with verdicts once agreed', () => {
     { instance_id: '3', answer: 'not_found' },
   ]);
 });
+
+test('answers from replicas that cannot reach the log still make a majority, and the agreed value says so', () => {
+  const unreachable = (a: ReplicaAnswer): ReplicaAnswer => (a.kind === 'value' ? { ...a, value: { ...a.value, log_reachable: false } } : a);
+  const d = agreed(decide([value('1', 7, 12), unreachable(value('2', 7, 10))], 3));
+  assert.deepEqual(d.value, { product_id: P, available_quantity: 7, reserved_quantity: 0, position: { partition: 2, offset: 12 }, log_reachable: false });
+  assert.equal(agreed(decide([value('1', 7, 12), value('2', 7, 10)], 3)).value?.log_reachable, undefined);
+});

@@ -182,14 +182,22 @@ function groupByValue(answers: readonly ReplicaAnswer[]): Array<{ key: string; m
   return [...groups].map(([key, members]) => ({ key, members })).sort((x, y) => y.members.length - x.members.length);
 }
 
-/** The agreed stock as of the most advanced agreeing replica: the latest point where it is known to hold. */
+/**
+ * The agreed stock as of the most advanced agreeing replica: the latest point where it is known to
+ * hold. It is flagged `log_reachable: false` when an agreeing replica says it cannot reach the log:
+ * still the value at that position, but the log may be further on.
+ */
 function agreedValue(members: readonly ReplicaAnswer[]): StockView | null {
   let best: StockView | null = null;
+  let logUnreachable = false;
   for (const a of members) {
     if (a.kind !== 'value') return null; // the group is all not_found
     if (best === null || a.value.position.offset > best.position.offset) best = a.value;
+    logUnreachable ||= a.value.log_reachable === false;
   }
-  return best === null ? null : { ...best, position: { ...best.position } };
+  if (best === null) return null;
+  const { log_reachable: _flag, ...value } = best;
+  return { ...value, position: { ...best.position }, ...(logUnreachable ? { log_reachable: false } : {}) };
 }
 
 function describe(answers: readonly ReplicaAnswer[]): string {

@@ -20,6 +20,8 @@ export interface PartitionedLog {
     ended: (end: LogEnd) => void;
     deliver: (batch: PartitionBatch) => Promise<void>;
   }): Promise<void>;
+  /** Fetches the partition again from `offset`, once consuming; a batch fetched before is then stale. */
+  seek(partition: number, offset: number): void;
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function openKafkaLog(kafka: Kafka, topic: string, groupStem: strin
         },
       });
     },
+    seek: (partition, offset) => consumer.seek({ topic, partition, offset: String(offset) }),
     stop: async () => {
       await consumer.disconnect();
       await admin.disconnect();

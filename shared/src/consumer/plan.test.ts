@@ -46,6 +46,23 @@ test('nothing to apply anywhere: an empty plan, so no transaction is opened', ()
   assert.deepEqual({ moves: plan.moves, records: plan.records, deadLetters: plan.deadLetters }, { moves: [], records: [], deadLetters: [] });
 });
 
+test('a batch that starts past the stored position (positions rewound to rebuild) applies nothing and asks for a seek back', () => {
+  const plan = planGroup(
+    new Map([
+      [0, 0],
+      [1, 3],
+    ]),
+    [
+      { partition: 0, messages: [msg(40), msg(41)] },
+      { partition: 1, messages: [msg(3)] },
+    ],
+    contract,
+  );
+  assert.deepEqual(plan.gaps, [{ partition: 0, position: 0 }]);
+  assert.deepEqual(plan.moves, [{ partition: 1, from: 3, next: 4 }]);
+  assert.deepEqual(plan.records.map((r) => [r.partition, r.offset]), [[1, 3]]);
+});
+
 test('a message that does not parse becomes a dead letter with its reason, and still moves the offset past it', () => {
   const plan = planGroup(
     new Map(),
