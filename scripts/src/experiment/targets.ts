@@ -38,6 +38,7 @@ interface TargetDef {
   id: string;
   label: string;
   source: TargetSource;
+  /** Human-readable bar, e.g. "< 1000 ms", and the test it stands for: one bound, said once. */
   threshold: string;
   unit: TargetUnit;
   needsDetection: boolean;
@@ -45,78 +46,33 @@ interface TargetDef {
   passes(value: number): boolean;
 }
 
+type Comparison = '<' | '≤' | '>' | '=';
+const COMPARE: Record<Comparison, (v: number, bound: number) => boolean> = {
+  '<': (v, b) => v < b,
+  '≤': (v, b) => v <= b,
+  '>': (v, b) => v > b,
+  '=': (v, b) => v === b,
+};
+const SHOWN: Record<TargetUnit, (bound: number) => string> = { ms: (b) => `${b} ms`, share: (b) => `${b * 100} %`, count: (b) => `${b}` };
+
+/** A target whose threshold text and test both come from one comparison with one bound. */
+function bar(
+  def: Omit<TargetDef, 'threshold' | 'passes' | 'needsDetection'> & { needsDetection?: boolean },
+  comparison: Comparison,
+  bound: number,
+): TargetDef {
+  return { needsDetection: false, ...def, threshold: `${comparison} ${SHOWN[def.unit](bound)}`, passes: (v) => COMPARE[comparison](v, bound) };
+}
+
 const TARGETS: readonly TargetDef[] = [
-  {
-    id: 'ttd_median',
-    label: 'time to detect (median)',
-    source: 'seed',
-    threshold: `< ${TTD_TARGET_MS} ms`,
-    unit: 'ms',
-    needsDetection: true,
-    measure: (i) => i.detection?.ttd?.median ?? null,
-    passes: (v) => v < TTD_TARGET_MS,
-  },
-  {
-    id: 'read_p95',
-    label: 'read latency p95',
-    source: 'seed',
-    threshold: `< ${P95_TARGET_MS} ms`,
-    unit: 'ms',
-    needsDetection: false,
-    measure: (i) => i.reads.p95_ms,
-    passes: (v) => v < P95_TARGET_MS,
-  },
-  {
-    id: 'availability',
-    label: 'availability (reads answered 2xx)',
-    source: 'seed',
-    threshold: `> ${AVAILABILITY_TARGET * 100} %`,
-    unit: 'share',
-    needsDetection: false,
-    measure: (i) => i.reads.availability,
-    passes: (v) => v > AVAILABILITY_TARGET,
-  },
-  {
-    id: 'quorum_rate',
-    label: 'quorum rate',
-    source: 'seed',
-    threshold: `> ${QUORUM_TARGET * 100} %`,
-    unit: 'share',
-    needsDetection: false,
-    measure: (i) => i.reads.quorum_rate,
-    passes: (v) => v > QUORUM_TARGET,
-  },
-  {
-    // With a handful of trials the worst one is the honest stand-in for a p99.
-    id: 'ttd_max',
-    label: 'time to detect (worst trial)',
-    source: 'ours',
-    threshold: `< ${TTD_TARGET_MS} ms`,
-    unit: 'ms',
-    needsDetection: true,
-    measure: (i) => i.detection?.ttd?.max ?? null,
-    passes: (v) => v < TTD_TARGET_MS,
-  },
-  {
-    id: 'wrong_answers',
-    label: 'wrong answers',
-    source: 'ours',
-    threshold: '= 0',
-    unit: 'count',
-    needsDetection: false,
-    measure: (i) => i.reads.wrong_answers,
-    passes: (v) => v === 0,
-  },
-  {
-    id: 'read_p99',
-    label: 'voter read latency p99',
-    source: 'ours',
-    threshold: `≤ ${VOTER_P99_TARGET_MS} ms`,
-    unit: 'ms',
-    needsDetection: false,
-    measure: (i) => i.reads.p99_ms,
-    passes: (v) => v <= VOTER_P99_TARGET_MS,
-  },
+  bar({ id: 'ttd_median', label: 'time to detect (median)', source: 'seed', unit: 'ms', needsDetection: true, measure: (i) => i.detection?.ttd?.median ?? null }, '<', TTD_TARGET_MS),
+  bar({ id: 'read_p95', label: 'read latency p95', source: 'seed', unit: 'ms', measure: (i) => i.reads.p95_ms }, '<', P95_TARGET_MS),
+  bar({ id: 'availability', label: 'availability (reads answered 2xx)', source: 'seed', unit: 'share', measure: (i) => i.reads.availability }, '>', AVAILABILITY_TARGET),
+  bar({ id: 'quorum_rate', label: 'quorum rate', source: 'seed', unit: 'share', measure: (i) => i.reads.quorum_rate }, '>', QUORUM_TARGET),
+  // With a handful of trials the worst one is the honest stand-in for a p99.
+  bar({ id: 'ttd_max', label: 'time to detect (worst trial)', source: 'ours', unit: 'ms', needsDetection: true, measure: (i) => i.detection?.ttd?.max ?? null }, '<', TTD_TARGET_MS),
+  bar({ id: 'wrong_answers', label: 'wrong answers', source: 'ours', unit: 'count', measure: (i) => i.reads.wrong_answers }, '=', 0),
+  bar({ id: 'read_p99', label: 'voter read latency p99', source: 'ours', unit: 'ms', measure: (i) => i.reads.p99_ms }, '≤', VOTER_P99_TARGET_MS),
 ];
 
 /** Every target that applies: detection targets only when there was a fault to detect. */
