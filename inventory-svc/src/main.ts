@@ -22,7 +22,7 @@ import {
 } from '@ftlab/shared';
 import { loadConfig } from './config';
 import { stateViolations } from './integrity';
-import { readiness } from './readiness';
+import { drainingAfterOutage, readiness } from './readiness';
 import { ReplicaView } from './replica-view';
 import { faultMiddleware, faultRoutes, FaultSwitch, inventoryRoutes, type Serving } from './routes';
 import { applyEvent } from './state-machine';
@@ -59,6 +59,9 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
     return consumer && servesReads(state) ? { view } : { unavailable: 'replica is starting' };
   };
 
+  // What the last /health said, and whether a log outage's backlog is being drained (readiness.ts).
+  let wasReady = false;
+  let draining = false;
   // Listen before joining Kafka so a restarted replica answers probes at once (not ready yet).
   const app = createApp({
     registry,
@@ -66,7 +69,10 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
     health: () => {
       const log = consumer?.log() ?? { lag: null, unreachableForMs: null };
       if (log.lag !== null) lagGauge.set(log.lag);
-      return { instance_id: instanceId, ...readiness(lease.current(), consumer !== undefined, log, config.READY_MAX_LAG) };
+      draining = drainingAfterOutage(draining, wasReady, log, config.READY_MAX_LAG);
+      const ready = readiness(lease.current(), consumer !== undefined, log, config.READY_MAX_LAG, draining);
+      wasReady = ready.ok;
+      return { instance_id: instanceId, ...ready };
     },
   });
   inventoryRoutes(app, { instanceId, serving, faults });

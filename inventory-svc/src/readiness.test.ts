@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LeaseState } from '@ftlab/shared';
-import { readiness } from './readiness';
+import { drainingAfterOutage, readiness } from './readiness';
 
 const held: LeaseState = { kind: 'held', epoch: 3, since: 't' };
 const reachable = (lag: number | null) => ({ lag, unreachableForMs: null });
@@ -64,4 +64,22 @@ test('a replica re-taking its lease after its lock connection dropped keeps answ
   const r = readiness({ kind: 'reacquiring', epoch: 3, reason: 'lock connection lost' }, true, reachable(0), 200);
   assert.equal(r.ok, true);
   assert.deepEqual(r.lease, { state: 'reacquiring', epoch: 3, reason: 'lock connection lost' });
+});
+
+test('a replica ready when the broker went away stays ready while it drains the backlog the outage built, then as usual', () => {
+  const away = { lag: 10, unreachableForMs: 30_000 };
+  const back = (lag: number) => ({ lag, unreachableForMs: null });
+  let draining = drainingAfterOutage(false, true, away, 200);
+  assert.equal(draining, true);
+  draining = drainingAfterOutage(draining, true, back(450), 200);
+  assert.deepEqual(readiness(held, true, back(450), 200, draining), { ok: true, status: 'ready', lag: 450, log: 'reachable', draining: true, lease: { state: 'held', epoch: 3 } });
+  draining = drainingAfterOutage(draining, true, back(120), 200);
+  assert.equal(draining, false, 'caught up: the usual rule again');
+  assert.equal(readiness(held, true, back(450), 200, draining).status, 'catching_up');
+});
+
+test('a replica behind when the broker went away does not drain its way to ready', () => {
+  const draining = drainingAfterOutage(false, false, { lag: 900, unreachableForMs: 30_000 }, 200);
+  assert.equal(draining, false);
+  assert.equal(readiness(held, true, { lag: 950, unreachableForMs: null }, 200, draining).status, 'catching_up');
 });

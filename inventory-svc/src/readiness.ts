@@ -14,6 +14,18 @@ import type { LeaseState, LogProgress } from '@ftlab/shared';
  */
 export type ReplicaStatus = 'starting' | 'fenced' | 'catching_up' | 'ready';
 
+/**
+ * Whether a replica is draining the backlog a log outage built: it was ready when the broker went
+ * away, and has not caught up since. When the broker returns, every order accepted meanwhile
+ * reaches every replica at once; all three are behind together, by the same cause, and each stays
+ * a consistent state of the log at its positions, so none of them is taken for failed meanwhile.
+ */
+export function drainingAfterOutage(draining: boolean, wasReady: boolean, log: LogProgress, maxLag: number): boolean {
+  if (log.unreachableForMs !== null) return draining || wasReady;
+  if (log.lag !== null && log.lag <= maxLag) return false;
+  return draining;
+}
+
 export interface Readiness {
   ok: boolean;
   status: ReplicaStatus;
@@ -22,15 +34,19 @@ export interface Readiness {
   log: 'reachable' | 'unreachable';
   /** How long the broker has not answered, when it is unreachable. */
   log_unreachable_ms?: number;
+  /** Ready although behind: draining what a log outage built up (see drainingAfterOutage). */
+  draining?: true;
   lease: { state: LeaseState['kind']; epoch?: number; holder?: string; reason?: string };
 }
 
-export function readiness(lease: LeaseState, consumerRunning: boolean, log: LogProgress, maxLag: number): Readiness {
+export function readiness(lease: LeaseState, consumerRunning: boolean, log: LogProgress, maxLag: number, draining = false): Readiness {
   const reach = log.unreachableForMs === null ? { log: 'reachable' as const } : { log: 'unreachable' as const, log_unreachable_ms: Math.round(log.unreachableForMs) };
   const report = leaseReport(lease);
   if (lease.kind === 'fenced') return { ok: false, status: 'fenced', lag: null, ...reach, lease: report };
   if (!consumerRunning || lease.kind === 'seeking') return { ok: false, status: 'starting', lag: null, ...reach, lease: report };
-  const status = log.lag === null || log.lag > maxLag ? 'catching_up' : 'ready';
+  const behind = log.lag === null || log.lag > maxLag;
+  if (behind && draining && log.lag !== null) return { ok: true, status: 'ready', lag: log.lag, ...reach, draining: true, lease: report };
+  const status = behind ? 'catching_up' : 'ready';
   return { ok: status === 'ready', status, lag: log.lag, ...reach, lease: report };
 }
 
