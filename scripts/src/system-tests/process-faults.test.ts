@@ -52,9 +52,10 @@ describe('process faults through the control API', { timeout: 300_000 }, () => {
 
   it('a frozen orders-svc: every order it accepted is decided after it resumes', async () => {
     const accepted: string[] = [];
+    const posts: Promise<unknown>[] = [];
     const posting = (async () => {
       for (let i = 0; i < 100; i++) {
-        void postJson(`${sys.url['orders-svc']}/orders`, { product_id: 'PROD-003', quantity: 1 }).then((r) => r.status === 202 && accepted.push(r.body.order_id)).catch(() => undefined);
+        posts.push(postJson(`${sys.url['orders-svc']}/orders`, { product_id: 'PROD-003', quantity: 1 }).then((r) => r.status === 202 && accepted.push(r.body.order_id)).catch(() => undefined));
         await sleep(50);
       }
     })();
@@ -62,6 +63,8 @@ describe('process faults through the control API', { timeout: 300_000 }, () => {
     assert.equal((await inject('orders-svc', { type: 'pause', duration_ms: 5000 })).status, 202);
     await posting;
     await waitFor(async () => (await processes()).processes.find((p) => p.name === 'orders-svc')!.state === 'running', 15_000, 'orders-svc resumed');
+    // The posts sent during the freeze wait in the socket backlog: count them only once answered.
+    await Promise.all(posts);
     await waitFor(
       async () => {
         const { rows } = await sys.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE order_id = ANY($1::uuid[]) AND status <> 'PENDING'`, [accepted]);
