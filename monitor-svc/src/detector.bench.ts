@@ -105,12 +105,22 @@ export interface ContentionOptions {
   meanGapMs: number;
   minMs: number;
   maxMs: number;
-  /** Each process resumes at a uniformly random fraction of the burst in [resumeFrom, 1]. */
-  resumeFrom: number;
+  /** The monitor resumes at a uniformly random fraction of the burst in this range. */
+  monitorResume: readonly [number, number];
+  /** Each replica resumes at its own uniformly random fraction of the burst in this range. */
+  replicaResume: readonly [number, number];
 }
 
 /** Two busy loops on two cores beside the system: stalls of 100-800 ms every few seconds. */
-export const CONTENTION: ContentionOptions = { meanGapMs: 3000, minMs: 100, maxMs: 800, resumeFrom: 0.5 };
+export const CONTENTION: ContentionOptions = { meanGapMs: 3000, minMs: 100, maxMs: 800, monitorResume: [0.5, 1], replicaResume: [0.5, 1] };
+
+/**
+ * The same bursts, shared unevenly, as the soak with a CPU hog showed on 2026-12-03: the monitor,
+ * a light process, gets a core back early, and a busy replica can stay stalled several times
+ * longer than the monitor and its fastest peer (665 ms of silence against a 124 ms monitor stall
+ * and 88 ms from the fastest peer). Hedged rounds judged against the host alone convict here.
+ */
+export const UNEVEN_CONTENTION: ContentionOptions = { ...CONTENTION, monitorResume: [0.15, 0.5], replicaResume: [0.15, 1] };
 
 /** Process 0 is the monitor, 1..3 the replicas. */
 const MONITOR = 0;
@@ -135,7 +145,10 @@ class Host {
     while (this.nextStart <= t) {
       const start = this.nextStart;
       const length = uniform(this.rng, opts.minMs, opts.maxMs);
-      const resume = Array.from({ length: PROCESSES }, () => start + length * uniform(this.rng, opts.resumeFrom, 1));
+      const resume = Array.from({ length: PROCESSES }, (_, p) => {
+        const [from, to] = p === MONITOR ? opts.monitorResume : opts.replicaResume;
+        return start + length * uniform(this.rng, from, to);
+      });
       this.bursts.push({ start, resume });
       this.nextStart = start + length + exponential(this.rng, opts.meanGapMs);
       if (this.bursts.length > 8) this.bursts.shift();
@@ -272,7 +285,7 @@ function run(sc: Scenario): void {
         if (!open()) return;
         const delay = hostAware ? evidence.delay(id, startedAt - config.hostLookbackMs, now) : NO_HOST_DELAY;
         const step = roundStep({ startedAt, timeoutMs, sent }, now, now - due, delay, config);
-        if (step.action === 'give-up') return settle(now, { ok: false, cause: 'timeout', latencyMs: now - startedAt, unanswered: step.unanswered });
+        if (step.action === 'give-up') return settle(now, { ok: false, cause: 'timeout', latencyMs: now - startedAt, unanswered: step.unanswered, contended: step.contended });
         if (step.hedge) send(now);
         // Due now: after the answers already waiting, as setTimeout(0) in prober.ts.
         if (step.wakeAt <= now) clock.at(now, 'io', (t) => wake(t, now));
@@ -371,7 +384,7 @@ export function simulateFalseOffs(
   opts: HealthyOptions = HEALTHY,
   passive?: PassiveReads,
   contention?: ContentionOptions,
-): { falseOffs: number; probes: number } {
+): { falseOffs: number; byCause: Partial<Record<string, number>>; probes: number } {
   const rng = mulberry32(seed);
   let probes = 0;
   const servers = [1, 2, 3].map((): Server => {
@@ -382,18 +395,20 @@ export function simulateFalseOffs(
     };
   });
   let falseOffs = 0;
+  const byCause: Partial<Record<string, number>> = {};
   run({
     config,
     host: new Host(rng, contention),
     passive,
     endMs: durationMs,
     serverAt: (r) => servers[r - 1]!,
-    onOff: () => {
+    onOff: (_r, _t, s) => {
       falseOffs++;
+      byCause[s.offCause ?? 'none'] = (byCause[s.offCause ?? 'none'] ?? 0) + 1;
       return false; // keep going: it recovers after recoveryThreshold healthy probes
     },
   });
-  return { falseOffs, probes };
+  return { falseOffs, byCause, probes };
 }
 
 /** Nearest-rank quantile. */
@@ -428,6 +443,12 @@ export const PREVIOUS_RULE: Readonly<DetectorConfig> = Object.freeze({
   hostDelayFactor: 0,
 });
 
+/** Hedged and host-aware, but one probe given up on a busy host convicts alone (the rule of 2026-12-03's soak). */
+export const UNCONFIRMED_RULE: Readonly<DetectorConfig> = Object.freeze({
+  ...DEFAULT_DETECTOR_CONFIG,
+  contendedOverdueMax: DEFAULT_DETECTOR_CONFIG.maxRequestsPerProbe,
+});
+
 export type TtdQuantiles = { p50: number; p99: number; max: number };
 
 /** p50/p99 time-to-detect per fault, as printed by the bench and the test. */
@@ -453,6 +474,7 @@ if (require.main === module) {
   for (const [name, config, passive] of [
     ['new rule (hedged probes, host-aware), standard load (50 reads/s reported by the voter)', DEFAULT_DETECTOR_CONFIG, STANDARD_LOAD],
     ['new rule, probes only (no client traffic)', DEFAULT_DETECTOR_CONFIG, undefined],
+    ['hedged and host-aware without confirmation, standard load', UNCONFIRMED_RULE, STANDARD_LOAD],
     ['previous rule, standard load', PREVIOUS_RULE, STANDARD_LOAD],
     ['previous rule, probes only', PREVIOUS_RULE, undefined],
     ['seed rule', SEED_RULE, undefined],
@@ -461,10 +483,15 @@ if (require.main === module) {
     for (const [fault, q] of Object.entries(ttdReport(config, trials, 42, passive))) {
       console.log(`  ${fault.padEnd(12)} TTD ms over ${trials} trials: p50 ${f(q.p50)}  p99 ${f(q.p99)}  max ${f(q.max)}`);
     }
-    for (const [profile, contention] of [['healthy', undefined], ['healthy + host contention', CONTENTION]] as const) {
+    for (const [profile, contention] of [
+      ['healthy', undefined],
+      ['healthy + host contention', CONTENTION],
+      ['healthy + uneven contention', UNEVEN_CONTENTION],
+    ] as const) {
       const fp = simulateFalseOffs(hours * 3_600_000, 7, config, HEALTHY, passive, contention);
       const rate = (fp.probes / (hours * 3600 * 3)).toFixed(1);
-      console.log(`  ${profile.padEnd(26)} ${fp.falseOffs} false OFF in ${hours} h of 3 replicas = ${(fp.falseOffs / hours).toFixed(2)}/h (${rate} requests/s per replica)`);
+      const causes = Object.entries(fp.byCause).map(([cause, n]) => `${n} ${cause}`).join(', ');
+      console.log(`  ${profile.padEnd(28)} ${fp.falseOffs} false OFF (${causes || 'none'}) in ${hours} h of 3 replicas = ${(fp.falseOffs / hours).toFixed(2)}/h (${rate} requests/s per replica)`);
     }
   }
 }

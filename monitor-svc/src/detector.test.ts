@@ -13,7 +13,18 @@ import {
   type DetectorStep,
   type ProbeResult,
 } from './detector';
-import { CONTENTION, HEALTHY, PREVIOUS_RULE, SEED_RULE, simulateDetection, simulateFalseOffs, STANDARD_LOAD, ttdReport } from './detector.bench';
+import {
+  CONTENTION,
+  HEALTHY,
+  PREVIOUS_RULE,
+  SEED_RULE,
+  simulateDetection,
+  simulateFalseOffs,
+  STANDARD_LOAD,
+  ttdReport,
+  UNCONFIRMED_RULE,
+  UNEVEN_CONTENTION,
+} from './detector.bench';
 
 const OK: ProbeResult = { ok: true, latencyMs: 3 };
 const REFUSED: ProbeResult = { ok: false, cause: 'crash', latencyMs: 1 };
@@ -89,6 +100,18 @@ test('a hedged probe whose requests all went unanswered is that many overdue pro
   const two = observeProbe(healthy(), { ...three, unanswered: 2 }, C);
   assert.equal(two.state.status, 'ON', 'two overdue requests are not enough');
   assert.equal(observeProbe(two.state, OK, C).state.consecutiveFailures, 0, 'an answer clears them');
+});
+
+test('a hedged probe given up while the host was busy never convicts alone: a second one, overlapping it, must time out too', () => {
+  const contended: ProbeResult = { ok: false, cause: 'timeout', latencyMs: 600, unanswered: 3, contended: true };
+  const first = observeProbe(healthy(), contended, C);
+  assert.equal(first.state.status, 'ON', 'one busy-host timeout is not enough');
+  assert.equal(first.state.consecutiveFailures, C.contendedOverdueMax);
+  assert.ok(C.contendedOverdueMax < C.failureThreshold);
+  assert.equal(nextProbeDelayMs(first.state, C), C.suspectIntervalMs, 'the confirming probe follows at once');
+  assert.equal(observeProbe(first.state, OK, C).state.consecutiveFailures, 0, 'an answer meanwhile clears the suspicion');
+  assert.deepEqual(observeProbe(first.state, contended, C).transition, { to: 'OFF', cause: 'timeout' }, 'the second one confirms');
+  assert.deepEqual(observeProbe(healthy(), { ...contended, contended: false }, C).transition, { to: 'OFF', cause: 'timeout' }, 'on a quiet host one probe convicts');
 });
 
 test('intermittent 5xx that never fails failureThreshold times in a row still goes OFF by the window rule', () => {
@@ -280,4 +303,13 @@ test('simulation: under host contention (100-800 ms stalls every ~3 s) host awar
   console.log(`  contention 1 h: ${aware.falseOffs} false OFF host-aware, ${blind.falseOffs} blind to the host`);
   assert.ok(aware.falseOffs <= 1, `${aware.falseOffs} false OFF in 1 h`);
   assert.ok(blind.falseOffs >= 10, `the contention model must be able to fail the check: ${blind.falseOffs}`);
+});
+
+test('simulation: under uneven contention (a busy replica stalled several times longer than the monitor) a busy-host timeout must be confirmed', () => {
+  const confirmed = simulateFalseOffs(3 * 3_600_000, 7, C, HEALTHY, STANDARD_LOAD, UNEVEN_CONTENTION);
+  const alone = simulateFalseOffs(3 * 3_600_000, 7, UNCONFIRMED_RULE, HEALTHY, STANDARD_LOAD, UNEVEN_CONTENTION);
+  console.log(`  uneven contention 3 h: false OFF ${JSON.stringify(confirmed.byCause)} confirmed, ${JSON.stringify(alone.byCause)} when one probe convicts alone`);
+  assert.equal(confirmed.byCause.timeout ?? 0, 0, 'no healthy replica is convicted for silence');
+  assert.ok(confirmed.falseOffs <= 1, `${confirmed.falseOffs} false OFF in 3 h`);
+  assert.ok((alone.byCause.timeout ?? 0) >= 5, `the uneven model must be able to fail the check: ${JSON.stringify(alone.byCause)}`);
 });

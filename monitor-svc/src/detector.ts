@@ -5,12 +5,15 @@
  *
  * Design. Probe every 200 ms; while any failure is among the last 10 probes, every 5 ms, so a suspicion is
  * confirmed or cleared within a few tens of ms. The probe timeout follows the observed /health latency
- * (RFC 6298: smoothed latency + 4 x deviation) clamped to [200, 300] ms. A probe is hedged (probe-round.ts):
+ * (RFC 6298: smoothed latency + 4 x deviation) clamped to [210, 300] ms. A probe is hedged (probe-round.ts):
  * still unanswered after 50 ms, it sends a second request beside the first, and a third 50 ms later, and
  * each request left unanswered at the timeout counts as a failed probe, so a frozen or 1200 ms replica
  * is three overdue probes after ONE timeout instead of three in a row. That timeout is stretched by the
  * host's own delay (host-contention.ts): silence that the monitor or every peer shares is the machine's,
- * and only silence relative to the others convicts. A replica goes OFF on EITHER rule: 3 consecutive
+ * and only silence relative to the others convicts. When the monitor itself was stalled meanwhile (the
+ * host is busy, and a busy replica gets a core back later than the light monitor), one probe given up
+ * counts as at most contendedOverdueMax (2) overdue probes: the next one, overlapping it, must time out
+ * too before an OFF. A replica goes OFF on EITHER rule: 3 consecutive
  * failures (crash, latency, frozen) OR 4 of the last 10 probes failed (intermittent 5xx, where runs of 3
  * are rare; timeouts count only toward the first rule). The OFF cause is the most frequent failure in the
  * window. It comes back ON after 5 consecutive successes. A replica reported for wrong data is OFF at once
@@ -21,9 +24,10 @@
  * replicas more often. At the seed's 200 ms interval, probes alone cannot catch intermittent 50 % failures
  * within 1 s at p99 (4 healthy-looking probes in a row happen 1 time in 16), so the voter's failed reads
  * are used as hints (observeHint): they speed up probing, and only probes convict. Timeouts only count
- * in a row: the ratio rule looks at answered errors. One replica silent for the whole 200 ms floor while
- * its peers answer is convicted, so a GC pause of a single replica must stay below it; a stall the whole
- * host shares is waited out (up to 2 s). Measured in virtual time by detector.bench.ts (numbers in the README).
+ * in a row: the ratio rule looks at answered errors. One replica silent for the whole 210 ms floor while
+ * its peers answer and the monitor runs on time is convicted, so a GC pause of a single replica must stay
+ * below it; a stall the whole host shares is waited out (up to 2 s), and on a busy host silence needs two
+ * probes. Measured in virtual time by detector.bench.ts (numbers in the README).
  */
 import type { FailureCause, InstanceStatus } from '@ftlab/shared';
 import type { HostDelay } from './host-contention';
@@ -40,6 +44,12 @@ export type ProbeResult =
       latencyMs: number;
       /** Requests of this probe left unanswered (timeouts, see probe-round.ts); 1 if absent. */
       unanswered?: number;
+      /**
+       * For a timeout: the host's delay set the deadline (probe-round.ts, hostContended). Such a
+       * probe alone never convicts: the next one, sent while its requests are still pending, must
+       * time out too (at most contendedOverdueMax overdue probes are counted from it).
+       */
+      contended?: boolean;
       /** For a timeout: the host's delay it was judged against, for logs and metrics. */
       host?: HostDelay;
     };
@@ -75,6 +85,11 @@ export interface DetectorConfig {
   hostLookbackMs: number;
   /** The longest a probe waits however slow the host is: a frozen replica on a frozen host is still convicted. */
   maxProbeWaitMs: number;
+  /**
+   * Overdue probes counted at most from one probe given up while the host was busy (`contended`):
+   * below failureThreshold, so a second overlapping probe must time out too before an OFF.
+   */
+  contendedOverdueMax: number;
 }
 
 export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
@@ -84,7 +99,7 @@ export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
   windowSize: 10,
   windowFailures: 4,
   recoveryThreshold: 5,
-  minTimeoutMs: 200,
+  minTimeoutMs: 210,
   maxTimeoutMs: 300,
   timeoutDeviations: 4,
   hedgeAfterMs: 50,
@@ -93,6 +108,7 @@ export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
   hostDelayFactor: 5,
   hostLookbackMs: 500,
   maxProbeWaitMs: 2000,
+  contendedOverdueMax: 2,
 });
 
 /** Latency of successful probes, smoothed as TCP does for its retransmission timer (RFC 6298). */
@@ -158,8 +174,10 @@ export function observeProbe(
   config: Readonly<DetectorConfig> = DEFAULT_DETECTOR_CONFIG,
 ): DetectorStep {
   const entry: WindowEntry = result.ok ? 'ok' : result.cause;
-  // A hedged probe whose requests all went unanswered is that many overdue probes, seen at once.
-  const count = result.ok ? 1 : Math.max(1, result.unanswered ?? 1);
+  // A hedged probe whose requests all went unanswered is that many overdue probes, seen at once,
+  // unless the host was busy meanwhile: then a second probe, overlapping the first, must confirm.
+  const overdue = result.ok ? 1 : Math.max(1, result.unanswered ?? 1);
+  const count = !result.ok && result.contended ? Math.min(overdue, config.contendedOverdueMax) : overdue;
   const window = [...state.window, ...Array<WindowEntry>(count).fill(entry)].slice(-config.windowSize);
   const next: DetectorState = {
     ...state,

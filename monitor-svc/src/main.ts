@@ -79,7 +79,7 @@ runService(SERVICE, process.env.MONITOR_INSTANCE, async (logger) => {
           // A timeout is judged against the host's delay: what it was tells a frozen replica from a busy machine.
           hostDelaySeconds.observe({ instance_id: instance, part: 'monitor_lag' }, (result.host?.monitorLagMs ?? 0) / 1000);
           hostDelaySeconds.observe({ instance_id: instance, part: 'fastest_peer' }, (result.host?.fastestPeerMs ?? 0) / 1000);
-          logger.warn({ instance_id: instance, waited_ms: Math.round(result.latencyMs), timeout_ms: timeoutMs, unanswered: result.unanswered, host: result.host }, 'probe timed out');
+          logger.warn({ instance_id: instance, waited_ms: Math.round(result.latencyMs), timeout_ms: timeoutMs, unanswered: result.unanswered, contended: result.contended, host: result.host }, 'probe timed out');
         },
         transitioned: (instance, transition, detail, lastHealthyAt) => recorder.record(instance, transition, detail, lastHealthyAt),
       }),

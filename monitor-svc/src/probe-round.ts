@@ -6,7 +6,8 @@
  * timeout instead of three timeouts in a row, while one lost request on a healthy replica is
  * answered by the next. The first answer settles the probe (the prober does that). The probe gives
  * up at its timeout, stretched to `hostDelayFactor` × the host's own delay (host-contention.ts), so
- * slowness the whole machine shares is waited out instead of blamed on the replica.
+ * slowness the whole machine shares is waited out instead of blamed on the replica, and says whether
+ * the monitor itself was stalled meanwhile (`contended`): the detector then wants a second probe.
  */
 import type { DetectorConfig } from './detector';
 import type { HostDelay } from './host-contention';
@@ -20,8 +21,11 @@ export interface ProbeRound {
 }
 
 export type RoundStep =
-  /** Give up: every request sent is an overdue probe. */
-  | { action: 'give-up'; unanswered: number }
+  /**
+   * Give up: every request sent is an overdue probe. `contended` when the monitor itself was
+   * stalled in the window (hostContended): the silence is then not enough to convict alone.
+   */
+  | { action: 'give-up'; unanswered: number; contended: boolean }
   /** Send another request now if `hedge`, then wake again at `wakeAt` unless an answer comes first. */
   | { action: 'wait'; hedge: boolean; wakeAt: number };
 
@@ -45,6 +49,17 @@ export function roundDeadline(round: ProbeRound, host: HostDelay, config: Readon
 export const LATE_WAKE_MS = 5;
 
 /**
+ * Whether the host was busy while the replica was silent: the monitor itself was stalled (a wake-up
+ * later than LATE_WAKE_MS) in the round's window. The silence may then be the replica's share of a
+ * busy host, and several times longer than the monitor's own stall (a busy replica gets a core back
+ * later than the light monitor, and a late timer shows only part of the stall it sat through). A
+ * slow peer alone does not count: it may be that peer's own pause.
+ */
+export function hostContended(host: HostDelay, config: Readonly<RoundConfig>): boolean {
+  return config.hostDelayFactor > 0 && host.monitorLagMs > LATE_WAKE_MS;
+}
+
+/**
  * What to do at `nowMs` with a probe that has no answer yet; `lateMs` is how late this wake-up is.
  * A late wake-up at the deadline looks once more, right after the I/O that is waiting (Node runs due
  * timers before reading sockets), so an answer that arrived while the monitor was stalled is read.
@@ -53,7 +68,7 @@ export function roundStep(round: ProbeRound, nowMs: number, lateMs: number, host
   const deadline = roundDeadline(round, host, config);
   if (nowMs >= deadline) {
     if (config.hostDelayFactor > 0 && lateMs > LATE_WAKE_MS) return { action: 'wait', hedge: false, wakeAt: nowMs };
-    return { action: 'give-up', unanswered: round.sent };
+    return { action: 'give-up', unanswered: round.sent, contended: hostContended(host, config) };
   }
   const hedgeAt = (n: number) => round.startedAt + config.hedgeAfterMs + (n - 1) * config.hedgeIntervalMs;
   const hedge = round.sent < config.maxRequestsPerProbe && nowMs >= hedgeAt(round.sent);

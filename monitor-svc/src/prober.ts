@@ -64,7 +64,7 @@ export function probeHealth(baseUrl: string, timeoutMs: number): Promise<ProbeRe
       const host = evidence.delay(baseUrl, startedAt - config.hostLookbackMs, now);
       const step = roundStep({ startedAt, timeoutMs, sent }, now, now - due, host, config);
       if (step.action === 'give-up') {
-        settle({ ok: false, cause: 'timeout', latencyMs: now - startedAt, unanswered: step.unanswered, host });
+        settle({ ok: false, cause: 'timeout', latencyMs: now - startedAt, unanswered: step.unanswered, contended: step.contended, host });
         return;
       }
       if (step.hedge) send();
