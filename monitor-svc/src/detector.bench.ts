@@ -438,6 +438,7 @@ export const SEED_RULE: Readonly<DetectorConfig> = Object.freeze({
 /** The detector before issue 13: one request per probe, timeouts blind to the host, suspects probed every 20 ms. */
 export const PREVIOUS_RULE: Readonly<DetectorConfig> = Object.freeze({
   ...DEFAULT_DETECTOR_CONFIG,
+  minTimeoutMs: 200,
   suspectIntervalMs: 20,
   maxRequestsPerProbe: 1,
   hostDelayFactor: 0,
@@ -446,6 +447,7 @@ export const PREVIOUS_RULE: Readonly<DetectorConfig> = Object.freeze({
 /** Hedged and host-aware, but one probe given up on a busy host convicts alone (the rule of 2026-12-03's soak). */
 export const UNCONFIRMED_RULE: Readonly<DetectorConfig> = Object.freeze({
   ...DEFAULT_DETECTOR_CONFIG,
+  minTimeoutMs: 200,
   contendedOverdueMax: DEFAULT_DETECTOR_CONFIG.maxRequestsPerProbe,
 });
 
