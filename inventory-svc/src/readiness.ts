@@ -1,18 +1,4 @@
-import type { LeaseState, LogProgress } from '@ftlab/shared';
-
-/**
- * What a replica's /health says. A restarted replica listens before it joins Kafka, so the
- * monitor sees it alive at once, but it is ready (200, and so ON and asked by the voter) only
- * once it holds its lease, its consumer runs and fewer than `maxLag` log messages wait to be
- * applied: until then its answers would be stale, and a vote should not count them.
- *
- * A second copy of the replica is `fenced`: another process holds the lease, so this one answers
- * nothing as the replica. A replica that was caught up when the broker went away stays ready: its
- * state is a consistent state of the log at its positions, which its answers carry, and it says
- * the log is unreachable and since when. Every replica loses the broker together, so failing
- * /health then would take them all OFF for a cause none of them has.
- */
-export type ReplicaStatus = 'starting' | 'fenced' | 'catching_up' | 'ready';
+import type { LeaseState, LogProgress, ReplicaReadiness } from '@ftlab/shared';
 
 /**
  * Whether a replica is draining the backlog a log outage built: it was ready when the broker went
@@ -28,7 +14,7 @@ export function drainingAfterOutage(draining: boolean, wasReady: boolean, log: L
 
 export interface Readiness {
   ok: boolean;
-  status: ReplicaStatus;
+  status: ReplicaReadiness;
   /** Messages in the log not yet applied, against the log's end as last known; null until the broker has told the consumer. */
   lag: number | null;
   log: 'reachable' | 'unreachable';
@@ -39,6 +25,19 @@ export interface Readiness {
   lease: { state: LeaseState['kind']; epoch?: number; holder?: string; reason?: string };
 }
 
+/**
+ * What a replica's /health says. A restarted replica listens before it joins Kafka, so the
+ * monitor sees it alive at once, but it is ready (200, and so ON and asked by the voter) only
+ * once it holds its lease, its consumer runs and fewer than `maxLag` log messages wait to be
+ * applied: until then its answers would be stale, and a vote should not count them.
+ *
+ * A second copy of the replica is `fenced`: another process holds the lease, so this one answers
+ * nothing as the replica. A replica that was caught up when the broker went away stays ready: its
+ * state is a consistent state of the log at its positions, which its answers carry, and it says
+ * the log is unreachable and since when. Every replica loses the broker together, so failing
+ * /health then would take them all OFF for a cause none of them has. For the same reason the
+ * monitor does not blame a replica for being behind while none of its peers is ready either.
+ */
 export function readiness(lease: LeaseState, consumerRunning: boolean, log: LogProgress, maxLag: number, draining = false): Readiness {
   const reach = log.unreachableForMs === null ? { log: 'reachable' as const } : { log: 'unreachable' as const, log_unreachable_ms: Math.round(log.unreachableForMs) };
   const report = leaseReport(lease);

@@ -122,6 +122,17 @@ test('intermittent 5xx that never fails failureThreshold times in a row still go
   assert.equal(steps.at(-1)?.transition?.to, 'OFF', 'on the windowFailures-th failure, not before');
 });
 
+test('behind the log with every peer is no evidence either way; behind alone (a peer ready) fails like any 503', () => {
+  const behindTogether: ProbeResult = { ok: false, cause: 'http_error', latencyMs: 2, behindWithPeers: true };
+  const together = feed(healthy(), times(50, behindTogether));
+  assert.deepEqual(transitions(together.steps), [], 'all replicas behind together: none is taken OFF');
+  assert.equal(together.state.status, 'ON');
+  const off = feed(healthy(), times(C.failureThreshold, HTTP_500)).state;
+  assert.equal(feed(off, times(C.recoveryThreshold, behindTogether)).state.status, 'OFF', 'nor is a replica behind brought back ON');
+  const alone = feed(healthy(), times(C.failureThreshold, HTTP_500));
+  assert.deepEqual(transitions(alone.steps), [{ to: 'OFF', cause: 'http_error' }]);
+});
+
 test('isolated failures of a healthy replica do not add up once they leave the window', () => {
   // One failure every windowSize - 2 probes: never windowFailures inside one window.
   const spaced = [HTTP_500, ...times(C.windowSize - 3, OK)];

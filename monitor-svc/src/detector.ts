@@ -15,7 +15,9 @@
  * counts as at most contendedOverdueMax (2) overdue probes: the next one, overlapping it, must time out
  * too before an OFF. A replica goes OFF on EITHER rule: 3 consecutive
  * failures (crash, latency, frozen) OR 4 of the last 10 probes failed (intermittent 5xx, where runs of 3
- * are rare; timeouts count only toward the first rule). The OFF cause is the most frequent failure in the
+ * are rare; timeouts count only toward the first rule). A replica that answers "behind the log" is
+ * failing only if a peer answered ready meanwhile: behind together is the log's lag, not a replica's.
+ * The OFF cause is the most frequent failure in the
  * window. It comes back ON after 5 consecutive successes. A replica reported for wrong data is OFF at once
  * and QUARANTINED: its /health is fine (a liar, not a corpse), so only 5 consecutive consistency checks that
  * match the majority, plus 5 healthy probes, release it.
@@ -52,6 +54,12 @@ export type ProbeResult =
       contended?: boolean;
       /** For a timeout: the host's delay it was judged against, for logs and metrics. */
       host?: HostDelay;
+      /**
+       * For an answer "not ready, behind the log" while no peer answered ready either: every replica
+       * is behind together (a burst of orders, a busy host), a cause none of them has. The probe is
+       * then evidence neither way: it does not count toward an OFF, nor toward an ON.
+       */
+      behindWithPeers?: boolean;
     };
 
 export interface DetectorConfig {
@@ -173,6 +181,7 @@ export function observeProbe(
   result: ProbeResult,
   config: Readonly<DetectorConfig> = DEFAULT_DETECTOR_CONFIG,
 ): DetectorStep {
+  if (!result.ok && result.behindWithPeers) return { state: { ...state, hintedProbes: Math.max(0, state.hintedProbes - 1) } };
   const entry: WindowEntry = result.ok ? 'ok' : result.cause;
   // A hedged probe whose requests all went unanswered is that many overdue probes, seen at once,
   // unless the host was busy meanwhile: then a second probe, overlapping the first, must confirm.

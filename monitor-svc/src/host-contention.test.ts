@@ -56,3 +56,15 @@ test('without peers or lag the host has no delay, and old evidence is forgotten'
   e.lag(5000, 2);
   assert.deepEqual(e.delay('a', 0, 5000), { monitorLagMs: 2, fastestPeerMs: 2 }, 'evidence older than keepMs was dropped');
 });
+
+test('a peer is ready when it answered ready since the given time; the subject itself never counts', () => {
+  const e = new HostEvidence(5000);
+  assert.equal(e.peerReadySince('r1', 0), false, 'no answer yet: nobody is ready');
+  e.ready('r1', 100);
+  assert.equal(e.peerReadySince('r1', 0), false, 'its own readiness is not a peer’s');
+  e.ready('r2', 200);
+  assert.equal(e.peerReadySince('r1', 150), true);
+  assert.equal(e.peerReadySince('r1', 250), false, 'a peer ready only before the window does not count');
+  e.ready('r2', 120);
+  assert.equal(e.peerReadySince('r1', 150), true, 'an older answer read late does not move the time back');
+});

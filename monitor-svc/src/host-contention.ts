@@ -43,6 +43,8 @@ interface LagSample {
 export class HostEvidence {
   private requests: RequestRecord[] = [];
   private lags: LagSample[] = [];
+  /** When each replica last answered /health ready. */
+  private readyAt = new Map<string, number>();
 
   /** Evidence older than this is dropped as new evidence comes in. */
   constructor(private readonly keepMs: number) {}
@@ -69,6 +71,20 @@ export class HostEvidence {
     if (lagMs < 1) return;
     this.lags.push({ at, lagMs });
     this.prune(at);
+  }
+
+  /** `replica` answered /health ready at `at`. */
+  ready(replica: string, at: number): void {
+    this.readyAt.set(replica, Math.max(at, this.readyAt.get(replica) ?? at));
+  }
+
+  /**
+   * Whether a replica other than `subject` answered ready since `fromMs`. When none did, a replica
+   * behind the log is behind with the others: the log's or the host's lag, not its own fault.
+   */
+  peerReadySince(subject: string, fromMs: number): boolean {
+    for (const [replica, at] of this.readyAt) if (replica !== subject && at >= fromMs) return true;
+    return false;
   }
 
   /** The host's delay over [fromMs, nowMs], as seen from replica `subject` (see the module comment). */

@@ -1,5 +1,5 @@
-import { callJson, failureCauseOf, httpCall, replicaStockListResponse, type StockView } from '@ftlab/shared';
-import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig, type ProbeResult } from './detector';
+import { callJson, failureCauseOf, httpCall, replicaHealthReport, replicaStockListResponse, type StockView } from '@ftlab/shared';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig, type ProbeFailureCause, type ProbeResult } from './detector';
 import { HostEvidence } from './host-contention';
 import { roundStep } from './probe-round';
 
@@ -51,10 +51,14 @@ export function probeHealth(baseUrl: string, timeoutMs: number): Promise<ProbeRe
       void healthRequest(baseUrl, config.maxProbeWaitMs).then((answer) => {
         const at = performance.now();
         if (answer.ok === false && answer.cause === 'timeout') return; // the round's deadline decides that
-        if (answer.ok) evidence.answered(record, at);
-        else evidence.discard(record);
+        if (answer.ok) {
+          evidence.answered(record, at);
+          evidence.ready(baseUrl, at);
+        } else evidence.discard(record);
         const latencyMs = at - record.sentAt;
-        settle(answer.ok ? { ok: true, latencyMs } : { ok: false, cause: answer.cause, latencyMs });
+        if (answer.ok) return settle({ ok: true, latencyMs });
+        const behindWithPeers = answer.behind === true && !evidence.peerReadySince(baseUrl, startedAt - config.hostLookbackMs);
+        settle({ ok: false, cause: answer.cause, latencyMs, ...(behindWithPeers ? { behindWithPeers } : {}) });
       });
     };
     const wake = (due: number) => {
@@ -76,13 +80,15 @@ export function probeHealth(baseUrl: string, timeoutMs: number): Promise<ProbeRe
   });
 }
 
+type HealthAnswer = { ok: true } | { ok: false; cause: ProbeFailureCause; behind?: boolean };
+
 /** The HTTP call of one request, classified; its own timeout is only a backstop for the round's. */
-async function healthRequest(baseUrl: string, timeoutMs: number): Promise<ProbeResult> {
-  const started = performance.now();
+async function healthRequest(baseUrl: string, timeoutMs: number): Promise<HealthAnswer> {
   const answer = await httpCall(`${baseUrl}/health`, { timeoutMs });
-  const latencyMs = performance.now() - started;
-  if (!answer.ok) return { ok: false, cause: failureCauseOf(answer.failure), latencyMs };
-  return answer.status >= 200 && answer.status < 300 ? { ok: true, latencyMs } : { ok: false, cause: 'http_error', latencyMs };
+  if (!answer.ok) return { ok: false, cause: failureCauseOf(answer.failure) };
+  if (answer.status >= 200 && answer.status < 300) return { ok: true };
+  const report = replicaHealthReport.safeParse(answer.body);
+  return { ok: false, cause: 'http_error', behind: report.success && report.data.status === 'catching_up' };
 }
 
 /** A replica's whole stock with positions, or undefined if it did not answer well in time. */

@@ -36,6 +36,14 @@ export const replicaStockListResponse = z.object({
   products: z.array(stockView),
 });
 
+/**
+ * What a replica's /health says of itself (inventory-svc/src/readiness.ts decides it): 200 when
+ * `ready`, 503 otherwise. The monitor reads `status` to tell a replica behind the log from a failing one.
+ */
+export const replicaReadiness = z.enum(['starting', 'fenced', 'catching_up', 'ready']);
+export type ReplicaReadiness = z.infer<typeof replicaReadiness>;
+export const replicaHealthReport = z.object({ instance_id: instanceId, status: replicaReadiness }).passthrough();
+
 /** Faults a replica can be told to simulate (POST /admin/faults). */
 export const faultRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('crash') }).strict(),
