@@ -89,7 +89,7 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
   });
   const kafka = createKafka(config.KAFKA_BROKERS, source, logger);
   await ensureTopics(kafka, topics);
-  const producer = createProducer(kafka);
+  const producer = createProducer(kafka, logger, registry);
   await producer.connect();
 
   consumer = await startTransactionalConsumer({

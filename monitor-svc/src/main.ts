@@ -129,7 +129,7 @@ runService(SERVICE, process.env.MONITOR_INSTANCE, async (logger) => {
   const maintenance = await startTableMaintenance({ pool, logger, registry, tables: ['instance_status', 'failure_audit', 'fault_injections'] });
   const kafka = createKafka(config.KAFKA_BROKERS, SERVICE, logger);
   await ensureTopics(kafka, topics);
-  const producer = createProducer(kafka);
+  const producer = createProducer(kafka, logger, registry);
   await producer.connect();
   const errors = await startEventConsumer({
     kafka,

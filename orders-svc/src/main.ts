@@ -40,7 +40,7 @@ runService(SOURCE, undefined, async (logger) => {
 
   const maintenance = await startTableMaintenance({ pool, logger, registry, tables: ['orders', 'order_results', 'outbox', 'products', 'consumer_offsets'] });
   const kafka = createKafka(config.KAFKA_BROKERS, SOURCE, logger);
-  const producer = createProducer(kafka);
+  const producer = createProducer(kafka, logger, registry);
   const waiters = new DecisionWaiters();
   const app = createApp({ registry, health: () => ({ ok: true, service: SOURCE, outbox_backlog: relay?.backlog() ?? null }) });
   orderRoutes(app, { store, waiters, registry, adminToken: config.ADMIN_TOKEN });

@@ -58,7 +58,7 @@ describe('kafka', () => {
     }
 
     const sent: OrderPlaced = { v: 1, type: 'OrderPlaced', order_id: crypto.randomUUID(), product_id: 'PROD-001', quantity: 2 };
-    const producer = createProducer(kafka);
+    const producer = createProducer(kafka, logger);
     await producer.connect();
     const consumer = kafka.consumer({ groupId: `${prefix}infra-test`, sessionTimeout: 6000 });
     try {

@@ -4,6 +4,7 @@ export * from './logger';
 export * from './metrics';
 export * from './http';
 export * from './kafka';
+export * from './producer';
 export * from './kafka-replication';
 export * from './db';
 export * from './db-errors';

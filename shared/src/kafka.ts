@@ -1,12 +1,12 @@
 import './kafkajs-idle-fix';
-import { Kafka, logLevel, type Admin, type Producer, type Message, type ITopicConfig } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Message, type ITopicConfig } from 'kafkajs';
 import type { Logger } from './logger';
 import { TOPIC_PARTITIONS, type Topics } from './config';
 import { kafkaReplicationEnv, parseEnv } from './env';
 import { topicReplication, type TopicReplication } from './kafka-replication';
 import { messageKey, type TopicEvents, type TopicKey } from './events';
 
-export type { Kafka, Producer, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+export type { Kafka, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 
 const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -97,13 +97,4 @@ export function jsonMessage(key: string, value: unknown): Message {
 /** A message carrying one event, keyed as its topic's contract says. */
 export function eventMessage<K extends TopicKey>(topic: K, event: TopicEvents[K]): Message {
   return jsonMessage(messageKey(topic, event), event);
-}
-
-/**
- * An idempotent producer: a retried send after a lost ack is not written twice. kafkajs sends
- * with acks=all (-1) unless told otherwise, and we never tell it: a write is acknowledged only
- * once min.insync.replicas copies have it, so losing the leader loses no acknowledged event.
- */
-export function createProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
 }

@@ -1,8 +1,8 @@
-import type { Producer } from 'kafkajs';
 import type { Topics } from './config';
 import type { Pool, PoolClient } from './db';
 import { messageKey, type TopicEvents, type TopicKey } from './events';
 import type { Logger } from './logger';
+import type { EventProducer } from './producer';
 import { counter, gauge, type Registry } from './metrics';
 import { RelayState, type OutboxRow } from './outbox/relay-state';
 
@@ -65,7 +65,7 @@ export interface OutboxRelay {
  * A crash between the send and the delete sends those rows again on restart, so consumers must
  * tolerate duplicates (they do: orders and stock events carry ids).
  */
-export function startOutboxRelay(opts: { pool: Pool; producer: Producer; source: string; logger: Logger; registry: Registry }): OutboxRelay {
+export function startOutboxRelay(opts: { pool: Pool; producer: EventProducer; source: string; logger: Logger; registry: Registry }): OutboxRelay {
   const { pool, producer, source, logger } = opts;
   const publishedTotal = counter(opts.registry, 'outbox_published_total', 'Outbox messages published to Kafka', ['source']);
   const failures = counter(opts.registry, 'outbox_publish_failures_total', 'Failed outbox publish rounds (retried)', ['source']);

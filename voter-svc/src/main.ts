@@ -32,7 +32,7 @@ runService(SERVICE, undefined, async (logger) => {
 
   const kafka = createKafka(config.KAFKA_BROKERS, SERVICE, logger);
   await ensureTopics(kafka, topics);
-  const producer = createProducer(kafka);
+  const producer = createProducer(kafka, logger, registry);
   await producer.connect();
 
   const stats = new VoteCounters();

@@ -1,4 +1,4 @@
-import { counter, eventMessage, type Logger, type Producer, type Registry, type ReplicaErrorReport } from '@ftlab/shared';
+import { counter, eventMessage, type EventProducer, type Logger, type Registry, type ReplicaErrorReport } from '@ftlab/shared';
 
 /** At most one report per replica and cause in this interval: a burst of reads must not flood the topic. */
 const MIN_INTERVAL_MS = 50;
@@ -10,7 +10,7 @@ const MAX_QUEUED = 200;
  * transaction. Reports queue while one send is in flight and go out together in the next, so a
  * slow broker or a starved CPU cannot pile up one pending send per report.
  */
-export function createReporter(producer: Producer, topic: string, logger: Logger, registry: Registry) {
+export function createReporter(producer: EventProducer, topic: string, logger: Logger, registry: Registry) {
   const sent = counter(registry, 'voter_error_reports_total', 'Error reports published about a replica, by cause', ['instance_id', 'cause']);
   const dropped = counter(registry, 'voter_error_reports_dropped_total', 'Error reports dropped because too many were waiting for the broker');
   const last = new Map<string, number>();

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createKafka, createLogger, createProducer, deadLetter, jsonMessage, type DeadLetter, type ReplicaErrorReport } from '@ftlab/shared';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { createKafka, createLogger, createProducer, deadLetter, jsonMessage, type DeadLetter, type EventProducer, type ReplicaErrorReport } from '@ftlab/shared';
+import type { Consumer, Kafka } from 'kafkajs';
 import { getJson, postJson, startTestSystem, stockOf, waitFor, type TestSystem } from './fixture';
 
 /**
@@ -14,14 +14,14 @@ import { getJson, postJson, startTestSystem, stockOf, waitFor, type TestSystem }
 const REPLICAS = ['inventory-1', 'inventory-2', 'inventory-3'] as const;
 let t: TestSystem;
 let kafka: Kafka;
-let producer: Producer;
+let producer: EventProducer;
 let letterConsumer: Consumer;
 const letters: DeadLetter[] = [];
 
 before(async () => {
   t = await startTestSystem('dead-letters', { services: ['orders-svc', ...REPLICAS, 'monitor-svc'] });
   kafka = createKafka(t.kafkaBrokers, 'dead-letters-test', createLogger('dead-letters-test', undefined, 'warn'));
-  producer = createProducer(kafka);
+  producer = createProducer(kafka, createLogger('dead-letters-test', undefined, 'warn'));
   await producer.connect();
   letterConsumer = kafka.consumer({ groupId: `${t.topics.deadLetters}-reader`, sessionTimeout: 6000 });
   await letterConsumer.connect();

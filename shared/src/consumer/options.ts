@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Logger } from '../logger';
 import type { Registry } from '../metrics';
+import type { EventProducer } from '../producer';
 
 /** What every consumer of a topic is given: the log, the contract its events must meet, and where dead letters go. */
 export interface ConsumerOptions<E> {
@@ -15,6 +16,6 @@ export interface ConsumerOptions<E> {
   consumer: string;
   topic: string;
   schema: z.ZodType<E>;
-  producer: Producer;
+  producer: EventProducer;
   deadLetterTopic: string;
 }
