@@ -20,9 +20,16 @@ export async function listProcesses(endpoints: Endpoints, token: string): Promis
   return (await callJson(controlTarget(endpoints), '/processes', processListResponse, { token })).processes;
 }
 
+/**
+ * The launcher answers a fault once it is in effect: a crash once the process has exited (a
+ * broker's JVM takes seconds on a busy host) and the fault is recorded, so this waits longer than
+ * a plain call before calling the launcher unreachable.
+ */
+const INJECT_TIMEOUT_MS = 30_000;
+
 /** Crash (optionally held down), pause or duplicate one supervised process; the fault ends by itself. */
 export function injectProcessFault(endpoints: Endpoints, token: string, name: string, fault: ProcessFaultRequest): Promise<ProcessView> {
-  return callJson(controlTarget(endpoints), `/processes/${encodeURIComponent(name)}/faults`, processView, { method: 'POST', token, body: fault });
+  return callJson(controlTarget(endpoints), `/processes/${encodeURIComponent(name)}/faults`, processView, { method: 'POST', token, body: fault, timeoutMs: INJECT_TIMEOUT_MS });
 }
 
 export function startDbFlapping(endpoints: Endpoints, token: string, request: DbFlappingRequest): Promise<DbFlappingView> {

@@ -26,6 +26,13 @@ export function readShare(report: LoadReport): number | undefined {
   return rate === null || rate === undefined ? undefined : rate * 100;
 }
 
+/** The share of the reads due in [fromMs, toMs) that were answered 200, in percent, and how many there were. */
+export function readShareBetween(report: LoadReport, fromMs: number, toMs: number): { percent: number | undefined; reads: number } {
+  const reads = report.samples.filter((s) => s.kind === 'read' && s.at >= fromMs && s.at < toMs);
+  const ok = reads.filter((s) => s.ok).length;
+  return { percent: reads.length === 0 ? undefined : (ok / reads.length) * 100, reads: reads.length };
+}
+
 /** Order ids the clients were told were accepted (202). */
 export function acceptedOrders(ops: readonly Operation[]): string[] {
   return ops.flatMap((o) => (o.kind === 'place_order' && o.result.type === 'accepted' ? [o.result.orderId] : []));
