@@ -25,5 +25,6 @@ export function requestEffect(fault: ActiveFault | null, random: () => number): 
 
 export function distort(fault: ActiveFault | null, view: StockView): StockView {
   if (fault?.type !== 'incorrect' || fault.product_id !== view.product_id) return view;
-  return { ...view, available_quantity: view.available_quantity + INCORRECT_OFFSET };
+  const history = view.history?.map((c) => ({ ...c, available_quantity: c.available_quantity + INCORRECT_OFFSET }));
+  return { ...view, available_quantity: view.available_quantity + INCORRECT_OFFSET, ...(history ? { history } : {}) };
 }

@@ -23,7 +23,7 @@ import {
 import { loadConfig } from './config';
 import { stateViolations } from './integrity';
 import { drainingAfterOutage, readiness } from './readiness';
-import { ReplicaView } from './replica-view';
+import { ReplicaView, type ProductChange } from './replica-view';
 import { faultMiddleware, faultRoutes, FaultSwitch, inventoryRoutes, type Serving } from './routes';
 import { applyEvent } from './state-machine';
 import { createFaultLog, createInventoryStore } from './store';
@@ -104,7 +104,13 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
     deadLetterTopic: topics.deadLetters,
     apply: async (client, records) => {
       const ledger = await store.loadLedger(client, records, view.committedStock());
-      const results = records.flatMap((r) => applyEvent(ledger, r.event, { partition: r.partition, offset: r.offset }) ?? []);
+      const changes: ProductChange[] = [];
+      const results = records.flatMap((r) => {
+        const result = applyEvent(ledger, r.event, { partition: r.partition, offset: r.offset });
+        const stock = ledger.stock.get(r.event.product_id);
+        if (stock) changes.push({ product_id: stock.product_id, offset: r.offset, available_quantity: stock.available_quantity, reserved_quantity: stock.reserved_quantity });
+        return result ?? [];
+      });
       await store.saveLedger(client, ledger);
       // Published before the commit: results follow from the log alone, so if the commit is lost
       // the same records are applied again and the same results republished (orders-svc keys
@@ -113,9 +119,9 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
         const messages = results.map((r) => eventMessage('replicaResults', replicaResultEvent({ instance_id: instanceId, ...r })));
         await producer.send({ topic: topics.replicaResults, messages });
       }
-      return ledger;
+      return { ledger, changes };
     },
-    committed: (ledger) => view.commit(ledger),
+    committed: ({ ledger, changes }) => view.commit(ledger, changes),
     fencing: {
       lease,
       // Whenever this process becomes the replica: the rows as committed, unless they cannot be a

@@ -3,6 +3,7 @@ import {
   faultRequest,
   productId,
   requireAdminToken,
+  stockQuery,
   validated,
   type ActiveFault,
   type CurrentFaultResponse,
@@ -54,9 +55,11 @@ export function inventoryRoutes(app: Express, deps: { instanceId: string; servin
   app.get('/inventory/:product_id', (req, res) => {
     const id = validated(res, productId, req.params.product_id, 'params');
     if (id === undefined) return;
+    const query = validated(res, stockQuery, req.query, 'query');
+    if (query === undefined) return;
     const v = view(res);
     if (!v) return;
-    const stock = v.get(id);
+    const stock = v.get(id, query.history === '1');
     if (!stock) return void res.status(404).json({ error: `unknown product ${id}`, field: 'product_id', instance_id: instanceId });
     res.json({ instance_id: instanceId, ...distort(faults.current, stock) });
   });

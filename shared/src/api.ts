@@ -25,8 +25,19 @@ export const stockView = z.object({
    * the state of the log at `position`, but the log may have moved on since. Absent otherwise.
    */
   log_reachable: z.boolean().optional(),
+  /**
+   * Asked for with `?history=1`: the product's value after each of its latest changes, oldest
+   * first, at the offsets (in `position.partition`) of the events that made them; the last one is
+   * the current value. With it the voter can tell what a replica that is further on held at an
+   * earlier position (see voter-svc/src/vote.ts).
+   */
+  history: z.array(z.object({ offset: z.number().int().min(0), available_quantity: z.number().int(), reserved_quantity: z.number().int() })).max(256).optional(),
 });
 export type StockView = z.infer<typeof stockView>;
+export type StockChange = NonNullable<StockView['history']>[number];
+
+/** GET /inventory/:product_id's query: `history=1` adds the product's latest changes to the answer. */
+export const stockQuery = z.object({ history: z.enum(['0', '1']).optional() }).strict();
 
 export const replicaStockResponse = stockView.extend({ instance_id: instanceId });
 export type ReplicaStockResponse = z.infer<typeof replicaStockResponse>;

@@ -26,10 +26,10 @@ async function timed<T>(id: ReplicaId, call: () => Promise<T | { failed: CallFai
 
 const only200 = (status: number) => status === 200;
 
-/** GET /inventory/:id on one replica; never rejects, every outcome is a reply. */
-export function askProduct(id: ReplicaId, baseUrl: string, productId: string, timeoutMs: number): Promise<Reply<ReplicaAnswer>> {
+/** GET /inventory/:id on one replica, with the product's latest changes if `history`; never rejects, every outcome is a reply. */
+export function askProduct(id: ReplicaId, baseUrl: string, productId: string, timeoutMs: number, history = false): Promise<Reply<ReplicaAnswer>> {
   return timed(id, async (): Promise<ReplicaAnswer | { failed: CallFailure }> => {
-    const answer = await httpCall(`${baseUrl}/inventory/${encodeURIComponent(productId)}`, { timeoutMs });
+    const answer = await httpCall(`${baseUrl}/inventory/${encodeURIComponent(productId)}${history ? '?history=1' : ''}`, { timeoutMs });
     if (!answer.ok) return { failed: answer.failure };
     if (answer.status === 404) return { instance_id: id, kind: 'not_found' };
     const stock = expectJson(answer, replicaStockResponse, only200);

@@ -152,3 +152,40 @@ test('answers from replicas that cannot reach the log still make a majority, and
   assert.deepEqual(d.value, { product_id: P, available_quantity: 7, reserved_quantity: 0, position: { partition: 2, offset: 12 }, log_reachable: false });
   assert.equal(agreed(decide([value('1', 7, 12), value('2', 7, 10)], 3)).value?.log_reachable, undefined);
 });
+
+/** A value answer carrying its history: [offset, available] changes, oldest first (reserved 0). */
+const withHistory = (id: '1' | '2' | '3', offset: number, changes: [number, number][]): ReplicaAnswer => {
+  const last = changes[changes.length - 1]!;
+  const a = value(id, last[1], offset);
+  if (a.kind !== 'value') throw new Error('a value answer');
+  return { ...a, value: { ...a.value, history: changes.map(([o, available]) => ({ offset: o, available_quantity: available, reserved_quantity: 0 })) } };
+};
+
+test('three replicas stopped at three positions (the log away): agreed on what two held at the second position, named as such', () => {
+  // The product changed at 20 (to 9), 21 (to 8), 22 (to 7) and 23 (to 6); the replicas reached 21, 22 and 23.
+  const answers = [withHistory('1', 21, [[20, 9], [21, 8]]), withHistory('2', 22, [[21, 8], [22, 7]]), withHistory('3', 23, [[21, 8], [22, 7], [23, 6]])];
+  const d = agreed(decide(answers, 3));
+  assert.deepEqual(d.value, { product_id: P, available_quantity: 7, reserved_quantity: 0, position: { partition: 2, offset: 22 } });
+  assert.deepEqual(d.agreeing, ['2', '3']);
+});
+
+test('two answers at two positions agree at the lower one as soon as the further one\'s history shows the same value there', () => {
+  const d = agreed(decide([value('1', 8, 21), withHistory('3', 23, [[21, 8], [23, 7]])], 3));
+  assert.deepEqual(d.value?.position, { partition: 2, offset: 21 });
+  assert.equal(d.value?.available_quantity, 8);
+  assert.deepEqual(d.agreeing, ['1', '3']);
+});
+
+test('no agreement in the past without a history reaching back, or when the histories disagree', () => {
+  // Without histories: three values at three positions stay without quorum (the voter asks again).
+  assert.equal(decide([value('1', 9, 20), value('2', 8, 21), value('3', 7, 23)], 3).status, 'no_quorum');
+  // Replica 3's history starts after offset 21: what it held there is unknown.
+  assert.equal(decide([value('1', 9, 20), value('2', 8, 21), withHistory('3', 23, [[22, 6], [23, 7]])], 3).status, 'no_quorum');
+  // At offset 21, replica 2 says 8 but replica 3's history says 5: a disagreement, no quorum.
+  assert.equal(decide([value('1', 9, 20), value('2', 8, 21), withHistory('3', 23, [[20, 9], [21, 5], [23, 7]])], 3).status, 'no_quorum');
+});
+
+test('a history never leaks into the agreed value', () => {
+  const d = agreed(decide([withHistory('1', 21, [[21, 8]]), withHistory('2', 21, [[21, 8]])], 3));
+  assert.deepEqual(d.value, { product_id: P, available_quantity: 8, reserved_quantity: 0, position: { partition: 2, offset: 21 } });
+});

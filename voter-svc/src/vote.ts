@@ -11,8 +11,15 @@
  *  - different (lower or higher) position: LAGGING, not a fault: it has applied fewer or more events.
  * The position is not part of the value: two replicas at different offsets with the same stock agree (the
  * events in between concerned other products of the partition).
+ *
+ * Replicas at different positions with different values can still agree on the past: when the answers
+ * carry the product's latest changes (`history`), the value each held at the position the quorum-th most
+ * advanced one reached is compared, and if a quorum held the same value there, that value is agreed, at
+ * that position (an earlier state of the log, named as such). That is what a read finds while the log is
+ * away (every replica stopped wherever its last fetch ended, and nothing will bring them together until
+ * the broker returns), and, briefly, while orders flow.
  */
-import type { LogPosition, ReplicaId, StockView } from '@ftlab/shared';
+import type { LogPosition, ReplicaId, StockChange, StockView } from '@ftlab/shared';
 
 export type ReplicaAnswer =
   | { instance_id: ReplicaId; kind: 'value'; value: StockView }
@@ -57,6 +64,8 @@ export function decide(answers: readonly ReplicaAnswer[], expected: number, quor
     }
     return { status: 'agreed', value: agreedValue(largest.members), agreeing: largest.members.map((a) => a.instance_id) };
   }
+  const past = agreedInThePast(unique, quorum);
+  if (past) return past;
   const outstanding = Math.max(0, expected - unique.length);
   if ((largest?.members.length ?? 0) + outstanding >= quorum) return { status: 'pending' };
   if (expected < quorum) {
@@ -196,8 +205,51 @@ function agreedValue(members: readonly ReplicaAnswer[]): StockView | null {
     logUnreachable ||= a.value.log_reachable === false;
   }
   if (best === null) return null;
-  const { log_reachable: _flag, ...value } = best;
+  const { log_reachable: _flag, history: _history, ...value } = best;
   return { ...value, position: { ...best.position }, ...(logUnreachable ? { log_reachable: false } : {}) };
+}
+
+/**
+ * The value a quorum held at the position the quorum-th most advanced answer reached (all of one
+ * partition): each replica's value there is its answer if it is exactly there, else taken from its
+ * history (the last change at or before it, which the history must reach back to).
+ */
+function agreedInThePast(answers: readonly ReplicaAnswer[], quorum: number): Agreed | undefined {
+  const values = answers.flatMap((a) => (a.kind === 'value' ? [{ id: a.instance_id, value: a.value }] : []));
+  const partition = values[0]?.value.position.partition;
+  if (values.length < quorum || values.some((v) => v.value.position.partition !== partition)) return undefined;
+  const offset = values.map((v) => v.value.position.offset).sort((x, y) => y - x)[quorum - 1]!;
+  const groups = new Map<string, { value: StockView; members: typeof values }>();
+  for (const v of values) {
+    const then = valueAt(v.value, offset);
+    if (!then) continue;
+    const key = valueKey(then);
+    const group = groups.get(key) ?? { value: then, members: [] };
+    group.members.push(v);
+    groups.set(key, group);
+  }
+  const held = [...groups.values()].find((g) => g.members.length >= quorum);
+  if (!held) return undefined;
+  const logUnreachable = held.members.some((m) => m.value.log_reachable === false);
+  return { status: 'agreed', value: { ...held.value, ...(logUnreachable ? { log_reachable: false } : {}) }, agreeing: held.members.map((m) => m.id) };
+}
+
+/** What a replica that answered `v` held at `offset` of the same partition, if it can be told. */
+function valueAt(v: StockView, offset: number): StockView | undefined {
+  const at = (c: { available_quantity: number; reserved_quantity: number }): StockView => ({
+    product_id: v.product_id,
+    available_quantity: c.available_quantity,
+    reserved_quantity: c.reserved_quantity,
+    position: { partition: v.position.partition, offset },
+  });
+  if (v.position.offset === offset) return at(v);
+  if (v.position.offset < offset || !v.history) return undefined;
+  let last: StockChange | undefined;
+  for (const change of v.history) {
+    if (change.offset > offset) break;
+    last = change;
+  }
+  return last && at(last);
 }
 
 function describe(answers: readonly ReplicaAnswer[]): string {

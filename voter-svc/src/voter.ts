@@ -55,7 +55,8 @@ export class Voter {
     const started = performance.now();
     const { asked, decision, replies } = await this.untilSettled(
       started,
-      (asked, timeoutMs) => this.productRound(asked, productId, timeoutMs),
+      // A round after one without quorum asks for the replicas' recent history too (vote.ts: agreement in the past).
+      (asked, timeoutMs, attempt) => this.productRound(asked, productId, timeoutMs, attempt > 1),
       (round, attempt, remainingMs) => nextAttempt({ ...round, asked: round.asked.length }, attempt, remainingMs),
     );
     const latency = performance.now() - started;
@@ -95,12 +96,12 @@ export class Voter {
   /** Runs rounds until one needs no retry (retry-policy.ts); each round asks the replicas ON at its start. */
   private async untilSettled<R>(
     started: number,
-    run: (asked: ReplicaId[], timeoutMs: number) => Promise<R>,
+    run: (asked: ReplicaId[], timeoutMs: number, attempt: number) => Promise<R>,
     advise: (round: R, attempt: number, remainingMs: number) => RetryAdvice,
   ): Promise<R> {
     const remaining = () => this.deps.deadlineMs - (performance.now() - started);
     for (let attempt = 1; ; attempt++) {
-      const round = await run(this.deps.membership.replicasToAsk(), attempt === 1 ? this.deps.timeoutMs : Math.min(this.deps.timeoutMs, remaining()));
+      const round = await run(this.deps.membership.replicasToAsk(), attempt === 1 ? this.deps.timeoutMs : Math.min(this.deps.timeoutMs, remaining()), attempt);
       const advice = advise(round, attempt, remaining());
       if (!advice.retry) return round;
       this.deps.stats.retries++;
@@ -110,10 +111,10 @@ export class Voter {
   }
 
   /** One fan-out for a product; the late answers are checked when they arrive, whatever the client is told. */
-  private async productRound(asked: ReplicaId[], productId: string, timeoutMs: number) {
+  private async productRound(asked: ReplicaId[], productId: string, timeoutMs: number, history: boolean) {
     const { decided, all } = fanOut(
       asked,
-      (id) => askProduct(id, this.deps.urls[id], productId, timeoutMs),
+      (id) => askProduct(id, this.deps.urls[id], productId, timeoutMs, history),
       (replies) => decide(toAnswers(replies), asked.length).status !== 'pending',
     );
     const replies = await decided;

@@ -45,6 +45,8 @@ function brokerCrash(downForS: number): Scenario {
       );
       // While the broker is held down: from the kill until the launcher starts it again.
       const outage = readShareBetween(report, killedAt, killedAt + downForS * 1000);
+      // The same reads before the kill: what this host answers without the fault, to read the row above against.
+      const before = readShareBetween(report, Date.parse(report.started_at), killedAt);
       const restarted = await everyProcessRunning(ctx, 120_000);
       const accepted = acceptedOrders(ctx.recorder.operations());
       const decided = await waitDecided(ctx.pool, accepted, 180_000);
@@ -56,6 +58,7 @@ function brokerCrash(downForS: number): Scenario {
         equals('accepted orders decided', decided.decided, accepted.length),
         equals('responses 500', serverErrors(report.totals).internal, 0),
         atLeast(`reads answered 200 while the broker was down (${outage.reads} reads)`, outage.percent, 95, '%'),
+        { what: `reads answered 200 before the kill (${before.reads} reads)`, expected: 'reported', observed: `${before.percent?.toFixed(1) ?? 'none'} %`, met: true },
         { what: 'reads answered 200 over the whole run', expected: 'reported', observed: `${readShare(report)?.toFixed(1) ?? 'none'} %`, met: true },
         equals('every replica ON afterwards', allOn, true),
         { what: 'decision p99 of orders placed meanwhile', expected: 'reported', observed: latency.p99_ms === null ? 'none' : `${latency.p99_ms.toFixed(0)} ms`, met: true },
