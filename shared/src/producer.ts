@@ -42,10 +42,17 @@ export function createProducer(kafka: Kafka, logger: Logger, registry?: Registry
   return new ReplaceableProducer(kafka, logger, registry);
 }
 
+/** The producer in use: being created and connected, then `live`. */
+interface Current {
+  producer: Promise<Producer>;
+  live?: Producer;
+}
+
 class ReplaceableProducer implements EventProducer {
   /** Where the partitioner put each message of a send, to check the brokers' answer against. */
   private readonly placed = new WeakMap<object, number>();
-  private current: { producer: Promise<Producer> } | undefined;
+  private current: Current | undefined;
+  private stopped = false;
   private backoff: IBackoff<unknown> | undefined;
   private notBefore = 0;
   private readonly replaced;
@@ -96,16 +103,22 @@ class ReplaceableProducer implements EventProducer {
   }
 
   async disconnect(): Promise<void> {
+    this.stopped = true;
     const current = this.current;
     this.current = undefined;
-    if (current) await (await current.producer.catch(() => undefined))?.disconnect();
+    if (current?.live) await current.live.disconnect();
+    // One still connecting (the broker away) is not waited for: it is disconnected if it ever connects.
+    else void current?.producer.then((p) => p.disconnect()).catch(() => undefined);
   }
 
   /** The producer in use, created (and connected) when there is none, not before the backoff has passed. */
-  private producer(): { producer: Promise<Producer> } {
+  private producer(): Current {
     if (!this.current) {
-      const current = { producer: this.create() };
-      current.producer.catch((err: Error) => this.discard(current, err));
+      const current: Current = { producer: this.create() };
+      current.producer.then(
+        (p) => (current.live = p),
+        (err: Error) => this.discard(current, err),
+      );
       this.current = current;
     }
     return this.current;
@@ -114,6 +127,7 @@ class ReplaceableProducer implements EventProducer {
   private async create(): Promise<Producer> {
     const wait = this.notBefore - Date.now();
     if (wait > 0) await sleep(wait);
+    if (this.stopped) throw new Error('the producer was disconnected');
     const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: this.partitioner });
     await producer.connect();
     return producer;
@@ -130,7 +144,7 @@ class ReplaceableProducer implements EventProducer {
   };
 
   /** Stops using this producer: the next send creates a new one once the backoff has passed. */
-  private discard(current: { producer: Promise<Producer> }, err: Error): void {
+  private discard(current: Current, err: Error): void {
     if (this.current !== current) return;
     this.current = undefined;
     this.backoff = (this.backoff ?? REPLACE_BACKOFF).next(undefined);
