@@ -59,6 +59,8 @@ function brokerCrash(downForS: number): Scenario {
         equals('responses 500', serverErrors(report.totals).internal, 0),
         atLeast(`reads answered 200 while the broker was down (${outage.reads} reads)`, outage.percent, 95, '%'),
         { what: `reads answered 200 before the kill (${before.reads} reads)`, expected: 'reported', observed: `${before.percent?.toFixed(1) ?? 'none'} %`, met: true },
+        // How late this process sent its requests: seconds here mean the client, not the system, was starved.
+        { what: 'the load generator\'s own lateness, p99 / max', expected: 'reported', observed: `${report.dispatch_lag_ms.p99_ms?.toFixed(0)} / ${report.dispatch_lag_ms.max_ms?.toFixed(0)} ms`, met: true },
         { what: 'reads answered 200 over the whole run', expected: 'reported', observed: `${readShare(report)?.toFixed(1) ?? 'none'} %`, met: true },
         equals('every replica ON afterwards', allOn, true),
         { what: 'decision p99 of orders placed meanwhile', expected: 'reported', observed: latency.p99_ms === null ? 'none' : `${latency.p99_ms.toFixed(0)} ms`, met: true },
