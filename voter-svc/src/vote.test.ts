@@ -169,6 +169,16 @@ test('three replicas stopped at three positions (the log away): agreed on what t
   assert.deepEqual(d.agreeing, ['2', '3']);
 });
 
+test('an agreement in the past accuses nobody of its own later state; a different value AT the agreed position is still an outlier', () => {
+  const answers = [withHistory('1', 21, [[20, 9], [21, 8]]), withHistory('2', 22, [[21, 8], [22, 7]]), withHistory('3', 23, [[21, 8], [22, 7], [23, 6]])];
+  const d = agreed(decide(answers, 3));
+  assert.deepEqual(verdicts(d, answers), { 1: 'lagging', 2: 'agrees', 3: 'agrees' }, 'replica 3 agreed through its history, at 22; its 6 at 23 is no lie');
+  const first = [withHistory('1', 23, [[22, 7], [23, 6]]), withHistory('2', 22, [[21, 8], [22, 7]])];
+  const inThePast = agreed(decide(first, 3));
+  assert.deepEqual(inThePast.value?.position, { partition: 2, offset: 22 });
+  assert.deepEqual(verdicts(inThePast, [...first, value('3', 99, 22)]), { 1: 'agrees', 2: 'agrees', 3: 'outlier' });
+});
+
 test('two answers at two positions agree at the lower one as soon as the further one\'s history shows the same value there', () => {
   const d = agreed(decide([value('1', 8, 21), withHistory('3', 23, [[21, 8], [23, 7]])], 3));
   assert.deepEqual(d.value?.position, { partition: 2, offset: 21 });

@@ -85,16 +85,19 @@ export function classify(
 ): Array<{ instance_id: ReplicaId; verdict: Verdict }> {
   const unique = firstPerReplica(answers);
   const key = agreed.value === null ? NOT_FOUND : valueKey(agreed.value);
+  // Where the agreed value is provably the log's state: the positions of the answers that carry it.
+  // A replica that agreed in the past (its history) answered a later state, which proves nothing.
   const agreeingPositions = unique
-    .filter((a) => agreed.agreeing.includes(a.instance_id))
+    .filter((a) => agreed.agreeing.includes(a.instance_id) && keyOf(a) === key)
     .flatMap((a) => {
       const p = positionOf(a);
       return p === undefined ? [] : [p];
     });
+  if (agreed.value) agreeingPositions.push(agreed.value.position);
   return unique.map((a): { instance_id: ReplicaId; verdict: Verdict } => {
     const k = keyOf(a);
     if (k === null) return { instance_id: a.instance_id, verdict: 'failed' };
-    if (k === key) return { instance_id: a.instance_id, verdict: 'agrees' };
+    if (k === key || agreed.agreeing.includes(a.instance_id)) return { instance_id: a.instance_id, verdict: 'agrees' };
     const p = positionOf(a);
     const sameState = p !== undefined && agreeingPositions.some((q) => q.partition === p.partition && q.offset === p.offset);
     return { instance_id: a.instance_id, verdict: sameState ? 'outlier' : 'lagging' };
