@@ -9,6 +9,9 @@ CREATE TABLE IF NOT EXISTS orders (
   order_id        uuid PRIMARY KEY,
   product_id      text NOT NULL,
   quantity        integer NOT NULL CHECK (quantity BETWEEN 1 AND 1000),
+  -- unit price when accepted × quantity, in cents (shared/src/config.ts CURRENCY); null only for
+  -- orders accepted before products had prices
+  amount_cents    bigint CHECK (amount_cents > 0),
   status          text NOT NULL CHECK (status IN ('PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED')),
   reason          text,
   idempotency_key text UNIQUE,
@@ -35,10 +38,12 @@ CREATE TABLE IF NOT EXISTS order_results (
   PRIMARY KEY (order_id, instance_id, outcome)
 );
 
--- Products orders-svc has put into the log (seeds and restocks): an order for anything else is a 404.
+-- Products orders-svc has put into the log (seeds and restocks): an order for anything else is a
+-- 404. The price is the catalogue's, not the log's: replicas count units, orders-svc prices them.
 CREATE TABLE IF NOT EXISTS products (
-  product_id text PRIMARY KEY,
-  created_at timestamptz NOT NULL DEFAULT clock_timestamp()
+  product_id       text PRIMARY KEY,
+  unit_price_cents integer NOT NULL CHECK (unit_price_cents > 0),
+  created_at       timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 
 -- Transactional outbox: events written in the same transaction as the state that produced them
@@ -171,6 +176,16 @@ BEGIN
 END $$;
 DROP INDEX IF EXISTS orders_status_created_idx;
 ALTER TABLE orders SET (fillfactor = 85);
+-- Prices: products already in the catalogue get 10.00 (DEFAULT_UNIT_PRICE_CENTS), orders already
+-- accepted keep no amount.
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS amount_cents bigint CHECK (amount_cents > 0);
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'products' AND column_name = 'unit_price_cents') THEN
+    ALTER TABLE products ADD COLUMN unit_price_cents integer NOT NULL DEFAULT 1000 CHECK (unit_price_cents > 0);
+    ALTER TABLE products ALTER COLUMN unit_price_cents DROP DEFAULT;
+  END IF;
+END $$;
 -- Process faults (pause, duplicate) are recorded beside the replicas' own.
 DO $$
 BEGIN

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   counter,
+  CURRENCY,
   createOrderRequest,
   gauge,
   orderId,
@@ -24,6 +25,8 @@ const view = (o: OrderRow) => ({
   order_id: o.order_id,
   product_id: o.product_id,
   quantity: o.quantity,
+  amount_cents: o.amount_cents,
+  currency: CURRENCY,
   status: o.status,
   reason: o.reason,
   created_at: o.created_at,
@@ -100,7 +103,7 @@ export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: De
   app.post('/admin/restock', requireAdminToken(deps.adminToken), async (req, res) => {
     const body = validated(res, restockRequest, req.body, 'body');
     if (body === undefined) return;
-    const eventId = await store.restock(body.product_id, body.quantity);
+    const eventId = await store.restock(body.product_id, body.quantity, body.unit_price_cents);
     const accepted: RestockAccepted = { ...body, event_id: eventId };
     res.status(202).json(accepted);
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   Batcher,
+  DEFAULT_UNIT_PRICE_CENTS,
   enqueue,
   orderCancelledEvent,
   orderPlacedEvent,
@@ -28,6 +29,8 @@ export interface OrderRow {
   order_id: string;
   product_id: string;
   quantity: number;
+  /** null only for an order accepted before products had prices. */
+  amount_cents: number | null;
   status: OrderStatus;
   reason: string | null;
   idempotency_key: string | null;
@@ -56,7 +59,7 @@ export interface Decided {
   decided_at: Date;
 }
 
-const ORDER_COLUMNS = 'order_id, product_id, quantity, status, reason, idempotency_key, created_at, decided_at';
+const ORDER_COLUMNS = 'order_id, product_id, quantity, amount_cents::int, status, reason, idempotency_key, created_at, decided_at';
 
 /**
  * SQL for orders, each write in one transaction with the events it implies (outbox), so an order
@@ -87,23 +90,23 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
     const entries = orders.map((o) =>
       outboxEntry(topics, { topic: 'orderEvents', event: orderPlacedEvent({ order_id: o.order_id, product_id: o.product_id, quantity: o.quantity }) }),
     );
-    const { rows } = await pool.query<{ order_id: string; known: boolean; created_at: Date | null; outbox_id: string | null }>({
+    const { rows } = await pool.query<{ order_id: string; known: boolean; amount_cents: number | null; created_at: Date | null; outbox_id: string | null }>({
       name: 'insert-orders',
       text: `WITH input AS (
                SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::jsonb[]) WITH ORDINALITY
                  AS i(order_id, product_id, quantity, idempotency_key, topic, message_key, payload, n)
              ), known AS (
-               SELECT i.* FROM input i WHERE EXISTS (SELECT 1 FROM products p WHERE p.product_id = i.product_id)
+               SELECT i.*, p.unit_price_cents::bigint * i.quantity AS amount_cents FROM input i JOIN products p USING (product_id)
              ), inserted AS (
-               INSERT INTO orders (order_id, product_id, quantity, status, idempotency_key)
-               SELECT order_id, product_id, quantity, 'PENDING', idempotency_key FROM known ORDER BY n
+               INSERT INTO orders (order_id, product_id, quantity, amount_cents, status, idempotency_key)
+               SELECT order_id, product_id, quantity, amount_cents, 'PENDING', idempotency_key FROM known ORDER BY n
                ON CONFLICT (idempotency_key) DO NOTHING
                RETURNING order_id, created_at
              ), queued AS (
                ${outboxInsert('$8', 'known m JOIN inserted USING (order_id)')}
                RETURNING id, (payload->>'order_id')::uuid AS order_id
              )
-             SELECT i.order_id, k.order_id IS NOT NULL AS known, ins.created_at, q.id AS outbox_id
+             SELECT i.order_id, k.order_id IS NOT NULL AS known, k.amount_cents::int, ins.created_at, q.id AS outbox_id
              FROM input i LEFT JOIN known k USING (order_id) LEFT JOIN inserted ins USING (order_id) LEFT JOIN queued q USING (order_id)
              ORDER BY i.n`,
       values: [
@@ -132,7 +135,15 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
       const row = rows[k]!;
       if (!row.known) return { kind: 'unknown_product' };
       if (row.created_at) {
-        const order: OrderRow = { ...o, idempotency_key: o.idempotency_key ?? null, status: 'PENDING', reason: null, created_at: row.created_at, decided_at: null };
+        const order: OrderRow = {
+          ...o,
+          amount_cents: row.amount_cents,
+          idempotency_key: o.idempotency_key ?? null,
+          status: 'PENDING',
+          reason: null,
+          created_at: row.created_at,
+          decided_at: null,
+        };
         return { kind: 'created', order };
       }
       const winner = existing.get(o.idempotency_key!)!;
@@ -221,18 +232,25 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
     async seedProducts(): Promise<string[]> {
       return withOutbox(async (client, queue) => {
         const { rows } = await client.query<{ product_id: string }>(
-          'INSERT INTO products (product_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING product_id',
-          [SEED_PRODUCTS.map((p) => p.product_id)],
+          'INSERT INTO products (product_id, unit_price_cents) SELECT * FROM unnest($1::text[], $2::int[]) ON CONFLICT DO NOTHING RETURNING product_id',
+          [SEED_PRODUCTS.map((p) => p.product_id), SEED_PRODUCTS.map((p) => p.unit_price_cents)],
         );
         const fresh = SEED_PRODUCTS.filter((p) => rows.some((r) => r.product_id === p.product_id));
-        await queue(fresh.map((p) => ({ topic: 'orderEvents', event: stockSetEvent({ event_id: randomUUID(), ...p }) })));
+        await queue(
+          fresh.map((p) => ({ topic: 'orderEvents', event: stockSetEvent({ event_id: randomUUID(), product_id: p.product_id, quantity: p.quantity }) })),
+        );
         return fresh.map((p) => p.product_id);
       });
     },
 
-    async restock(productId: string, quantity: number): Promise<string> {
+    /** Adds stock; a new product enters the catalogue at `unitPriceCents` or the default price, a known one changes price only if given one. */
+    async restock(productId: string, quantity: number, unitPriceCents: number | undefined): Promise<string> {
       return withOutbox(async (client, queue) => {
-        await client.query('INSERT INTO products (product_id) VALUES ($1) ON CONFLICT DO NOTHING', [productId]);
+        await client.query(
+          `INSERT INTO products (product_id, unit_price_cents) VALUES ($1, COALESCE($2::int, $3::int))
+           ON CONFLICT (product_id) DO UPDATE SET unit_price_cents = COALESCE($2::int, products.unit_price_cents)`,
+          [productId, unitPriceCents ?? null, DEFAULT_UNIT_PRICE_CENTS],
+        );
         const eventId = randomUUID();
         await queue([{ topic: 'orderEvents', event: stockRestockedEvent({ event_id: eventId, product_id: productId, quantity }) }]);
         return eventId;

@@ -9,7 +9,20 @@ export type CreateOrderRequest = z.infer<typeof createOrderRequest>;
 export const orderStatus = z.enum(['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED']);
 export type OrderStatus = z.infer<typeof orderStatus>;
 
-export const restockRequest = z.object({ product_id: productId, quantity: z.number().int().min(1).max(1_000_000) }).strict();
+/**
+ * A unit price in cents (CURRENCY). At most 1000.00, so that price × the largest order quantity
+ * stays within what one charge may be (paymentGateway.amountCents).
+ */
+export const unitPriceCents = z.number().int().min(1).max(100_000);
+
+/**
+ * A restock adds units, and enters the product into the catalogue if it is new. `unit_price_cents`
+ * sets the product's price from now on (orders accepted before keep theirs); a new product
+ * restocked without one costs DEFAULT_UNIT_PRICE_CENTS.
+ */
+export const restockRequest = z
+  .object({ product_id: productId, quantity: z.number().int().min(1).max(1_000_000), unit_price_cents: unitPriceCents.optional() })
+  .strict();
 /** POST /admin/restock answers 202 with the restock and the id of its event in the log. */
 export const restockAccepted = restockRequest.extend({ event_id: z.string() });
 export type RestockAccepted = z.infer<typeof restockAccepted>;

@@ -10,12 +10,21 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ftlab';
 
-/** Products created by StockSet events on first start, so a replica rebuilt from the log reaches the same state. */
-export const SEED_PRODUCTS: ReadonlyArray<{ product_id: string; quantity: number }> = [
-  { product_id: 'PROD-001', quantity: 1000 },
-  { product_id: 'PROD-002', quantity: 500 },
-  { product_id: 'PROD-003', quantity: 750 },
+/**
+ * Products created by StockSet events on first start, so a replica rebuilt from the log reaches the
+ * same state. The price is orders-svc's catalogue (not the log's): an order's amount is the unit
+ * price when it was accepted × its quantity.
+ */
+export const SEED_PRODUCTS: ReadonlyArray<{ product_id: string; quantity: number; unit_price_cents: number }> = [
+  { product_id: 'PROD-001', quantity: 1000, unit_price_cents: 1999 },
+  { product_id: 'PROD-002', quantity: 500, unit_price_cents: 4999 },
+  { product_id: 'PROD-003', quantity: 750, unit_price_cents: 999 },
 ];
+
+/** The price of a product that enters the catalogue by a restock that names none. */
+export const DEFAULT_UNIT_PRICE_CENTS = 1000;
+/** Every amount is in this currency. */
+export const CURRENCY = 'EUR';
 
 export interface Topics {
   /** Orders, cancellations and stock changes, keyed by product_id: the replicated log. */
