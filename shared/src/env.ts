@@ -4,6 +4,7 @@ import {
   DEFAULT_HOST,
   DEFAULT_KAFKA_BROKERS,
   DEFAULT_MAIL_SINK_HTTP_PORT,
+  DEFAULT_MAIL_SINK_SMTP_PORT,
   DEFAULT_PAYMENT_GATEWAY_PORT,
   GATEWAY_DEFAULTS,
   REPLICA_IDS,
@@ -80,6 +81,7 @@ export const endpointsEnv = {
   /** The simulators outside the system (externals/): the payment provider and the mail catcher's HTTP side. */
   PAYMENT_GATEWAY_PORT: port.default(DEFAULT_PAYMENT_GATEWAY_PORT),
   MAIL_SINK_HTTP_PORT: port.default(DEFAULT_MAIL_SINK_HTTP_PORT),
+  MAIL_SINK_SMTP_PORT: port.default(DEFAULT_MAIL_SINK_SMTP_PORT),
   ORDERS_URL: replicaUrl.optional(),
   INVENTORY_1_URL: replicaUrl.optional(),
   INVENTORY_2_URL: replicaUrl.optional(),

@@ -82,9 +82,13 @@ export async function isolatedStackEnv(name: string, base: NodeJS.ProcessEnv = p
     INVENTORY_2_PORT: String(await freePort()),
     INVENTORY_3_PORT: String(await freePort()),
     MONITOR_PORT: String(await freePort()),
+    MONITOR_2_PORT: String(await freePort()),
     VOTER_PORT: String(await freePort()),
     CONTROL_PORT: String(await freePort()),
     GATEWAY_PORT: String(await freePort()),
+    PAYMENT_GATEWAY_PORT: String(await freePort()),
+    MAIL_SINK_HTTP_PORT: String(await freePort()),
+    MAIL_SINK_SMTP_PORT: String(await freePort()),
   };
 }
 
