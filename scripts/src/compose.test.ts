@@ -224,6 +224,7 @@ const LISTEN_PORT: Record<string, (c: LoadedConfig) => unknown> = {
   'monitor-svc': (c) => c.port,
   'voter-svc': (c) => c.VOTER_PORT,
   'gateway-svc': (c) => c.GATEWAY_PORT,
+  'payment-svc': (c) => c.PAYMENT_SVC_PORT,
 };
 
 /**

@@ -6,8 +6,15 @@ import { failureCause, instanceId, logPosition, productId, quantity } from './ev
 export const createOrderRequest = z.object({ product_id: productId, quantity }).strict();
 export type CreateOrderRequest = z.infer<typeof createOrderRequest>;
 
-export const orderStatus = z.enum(['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED']);
+/**
+ * PENDING until two replicas agree; RESERVED while its payment runs (the saga); then final:
+ * CONFIRMED (paid), REJECTED (no stock) or CANCELLED (payment failed, or the client cancelled).
+ */
+export const orderStatus = z.enum(['PENDING', 'RESERVED', 'CONFIRMED', 'REJECTED', 'CANCELLED']);
 export type OrderStatus = z.infer<typeof orderStatus>;
+/** The statuses a client's order ends in: a long poll waits for one of these. */
+export const FINAL_ORDER_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'REJECTED', 'CANCELLED'];
+export const isFinalOrderStatus = (s: OrderStatus) => FINAL_ORDER_STATUSES.includes(s);
 
 /**
  * A unit price in cents (CURRENCY). At most 1000.00, so that price × the largest order quantity

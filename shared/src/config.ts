@@ -24,7 +24,7 @@ export const SEED_PRODUCTS: ReadonlyArray<{ product_id: string; quantity: number
 /** The price of a product that enters the catalogue by a restock that names none. */
 export const DEFAULT_UNIT_PRICE_CENTS = 1000;
 /** Every amount is in this currency. */
-export const CURRENCY = 'EUR';
+export const CURRENCY = 'EUR' as const;
 
 export interface Topics {
   /** Orders, cancellations and stock changes, keyed by product_id: the replicated log. */
@@ -35,6 +35,10 @@ export interface Topics {
   replicaErrors: string;
   /** Events that failed validation, with the reason. */
   deadLetters: string;
+  /** The saga's requests to payment-svc (an order reserved, an order withdrawn by its client), keyed by order_id. */
+  orderSaga: string;
+  /** payment-svc's outcome of each order's payment, keyed by order_id. */
+  paymentResults: string;
 }
 
 export function topicNames(prefix = ''): Topics {
@@ -43,10 +47,15 @@ export function topicNames(prefix = ''): Topics {
     replicaResults: `${prefix}replica-results`,
     replicaErrors: `${prefix}replica-errors`,
     deadLetters: `${prefix}dead-letters`,
+    orderSaga: `${prefix}order-saga`,
+    paymentResults: `${prefix}payment-results`,
   };
 }
 
 export const TOPIC_PARTITIONS = 6;
+
+/** payment-svc: charges RESERVED orders through the payment gateway. */
+export const DEFAULT_PAYMENT_SVC_PORT = 5007;
 
 /** Simulators of the outside world (externals/): a payment provider and a mail catcher (Mailpit's ports). */
 export const DEFAULT_PAYMENT_GATEWAY_PORT = 5010;

@@ -6,6 +6,7 @@ import {
   DEFAULT_MAIL_SINK_HTTP_PORT,
   DEFAULT_MAIL_SINK_SMTP_PORT,
   DEFAULT_PAYMENT_GATEWAY_PORT,
+  DEFAULT_PAYMENT_SVC_PORT,
   GATEWAY_DEFAULTS,
   REPLICA_IDS,
   type ReplicaId,
@@ -76,6 +77,7 @@ export const endpointsEnv = {
   VOTER_PORT: port.default(5005),
   /** The launcher's control API: process faults and database flapping. */
   CONTROL_PORT: port.default(5009),
+  PAYMENT_SVC_PORT: port.default(DEFAULT_PAYMENT_SVC_PORT),
   /** gateway-svc: the one address for clients. */
   GATEWAY_PORT: port.default(GATEWAY_DEFAULTS.port),
   /** The simulators outside the system (externals/): the payment provider and the mail catcher's HTTP side. */
@@ -91,6 +93,7 @@ export const endpointsEnv = {
   VOTER_URL: replicaUrl.optional(),
   CONTROL_URL: replicaUrl.optional(),
   GATEWAY_URL: replicaUrl.optional(),
+  PAYMENT_SVC_URL: replicaUrl.optional(),
   PAYMENT_GATEWAY_URL: replicaUrl.optional(),
   MAIL_SINK_URL: replicaUrl.optional(),
 };
@@ -104,7 +107,8 @@ export interface Endpoints {
   voter: string;
   control: string;
   gateway: string;
-  /** Optional so that Endpoints written out by hand need not name the simulators; resolveEndpoints always sets them. */
+  /** Optional so that Endpoints written out by hand need not name payment-svc and the simulators; resolveEndpoints always sets them. */
+  payment?: string;
   paymentGateway?: string;
   mailSink?: string;
 }
@@ -127,6 +131,7 @@ export function resolveEndpoints(env: EndpointsEnv, host: string = DEFAULT_HOST)
     voter: env.VOTER_URL ?? at(env.VOTER_PORT),
     control: env.CONTROL_URL ?? at(env.CONTROL_PORT),
     gateway: env.GATEWAY_URL ?? at(env.GATEWAY_PORT),
+    payment: env.PAYMENT_SVC_URL ?? at(env.PAYMENT_SVC_PORT),
     paymentGateway: env.PAYMENT_GATEWAY_URL ?? at(env.PAYMENT_GATEWAY_PORT),
     mailSink: env.MAIL_SINK_URL ?? at(env.MAIL_SINK_HTTP_PORT),
   };

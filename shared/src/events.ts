@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { REPLICA_IDS, type Topics } from './config';
+import { currency } from './contracts/payment-gateway';
 
 /**
  * Every event that crosses Kafka, defined once. Producers build events with the constructors below
@@ -85,6 +86,47 @@ export const replicaResult = eventSchema('ReplicaResult', {
 export type ReplicaResult = z.infer<typeof replicaResult>;
 export const replicaResultEvent = constructorOf<ReplicaResult>('ReplicaResult');
 
+// ---- the order saga (topic orderSaga, keyed by order_id): orders-svc → payment-svc ----
+
+/**
+ * Two replicas reserved the order's stock: payment-svc charges `amount_cents`, and has until
+ * `reserved_at` + its payment deadline to get an answer.
+ */
+export const orderReserved = eventSchema('OrderReserved', {
+  order_id: orderId,
+  product_id: productId,
+  quantity,
+  amount_cents: z.number().int().min(1),
+  currency,
+  reserved_at: z.string().datetime(),
+});
+/** The client cancelled an order after its reservation: no charge may be kept for it. */
+export const orderWithdrawn = eventSchema('OrderWithdrawn', { order_id: orderId });
+export const sagaEvent = z.discriminatedUnion('type', [orderReserved, orderWithdrawn]);
+export type OrderReserved = z.infer<typeof orderReserved>;
+export type OrderWithdrawn = z.infer<typeof orderWithdrawn>;
+export type SagaEvent = z.infer<typeof sagaEvent>;
+export const orderReservedEvent = constructorOf<OrderReserved>('OrderReserved');
+export const orderWithdrawnEvent = constructorOf<OrderWithdrawn>('OrderWithdrawn');
+
+// ---- payment outcomes (topic paymentResults, keyed by order_id): payment-svc → orders-svc ----
+
+/** Why an order's payment failed: the gateway said no, or gave no answer before the deadline. */
+export const paymentFailure = z.enum(['payment_declined', 'payment_unavailable']);
+export type PaymentFailure = z.infer<typeof paymentFailure>;
+
+/** The end of an order's payment: captured (charge_id set), or failed with a reason. */
+export const paymentSettled = eventSchema('PaymentSettled', {
+  order_id: orderId,
+  outcome: z.enum(['captured', 'failed']),
+  reason: paymentFailure.nullable(),
+  charge_id: z.string().max(128).nullable(),
+  attempts: z.number().int().min(0),
+  last_error: z.string().max(500).nullable(),
+});
+export type PaymentSettled = z.infer<typeof paymentSettled>;
+export const paymentSettledEvent = constructorOf<PaymentSettled>('PaymentSettled');
+
 // ---- error reports (topic replicaErrors, keyed by instance_id) ----
 
 export const failureCause = z.enum(['crash', 'timeout', 'http_error', 'incorrect_response']);
@@ -125,6 +167,8 @@ export interface TopicEvents {
   replicaResults: ReplicaResult;
   replicaErrors: ReplicaErrorReport;
   deadLetters: DeadLetter;
+  orderSaga: SagaEvent;
+  paymentResults: PaymentSettled;
 }
 export type TopicKey = keyof Topics & keyof TopicEvents;
 
@@ -137,6 +181,8 @@ const messageKeyOf: { [K in TopicKey]: (event: TopicEvents[K]) => string } = {
   replicaResults: (e) => e.order_id,
   replicaErrors: (e) => e.instance_id,
   deadLetters: (e) => e.source_topic,
+  orderSaga: (e) => e.order_id,
+  paymentResults: (e) => e.order_id,
 };
 
 export function messageKey<K extends TopicKey>(topic: K, event: TopicEvents[K]): string {

@@ -39,6 +39,7 @@ export const SERVICE_NAMES = [
   'monitor-svc-2',
   'voter-svc',
   'gateway-svc',
+  'payment-svc',
   'payment-gateway',
   'mail-sink',
 ] as const;
@@ -54,6 +55,7 @@ export interface ServicePorts {
   voter: number;
   control: number;
   gateway: number;
+  payment: number;
   paymentGateway: number;
   mailSinkHttp: number;
   mailSinkSmtp: number;
@@ -65,7 +67,7 @@ export interface SystemOptions {
   databaseUrl: string;
   /** Prefix for topic and consumer group names, so several systems can share one broker. */
   topicPrefix?: string;
-  /** Overrides of the default ports (5006, 5001-5003, 5004 and 5011, 5005, 5000, 5010, 8025 and 1025). */
+  /** Overrides of the default ports (5006, 5001-5003, 5004 and 5011, 5005, 5000, 5007, 5010, 8025 and 1025). */
   ports?: Partial<ServicePorts>;
   adminToken: string;
   /** Which services to run; all of them by default. */
@@ -115,6 +117,7 @@ const DEFAULT_PORTS: ServicePorts = {
   voter: endpointsEnv.VOTER_PORT.parse(undefined),
   control: endpointsEnv.CONTROL_PORT.parse(undefined),
   gateway: endpointsEnv.GATEWAY_PORT.parse(undefined),
+  payment: endpointsEnv.PAYMENT_SVC_PORT.parse(undefined),
   paymentGateway: endpointsEnv.PAYMENT_GATEWAY_PORT.parse(undefined),
   mailSinkHttp: endpointsEnv.MAIL_SINK_HTTP_PORT.parse(undefined),
   mailSinkSmtp: endpointsEnv.MAIL_SINK_SMTP_PORT.parse(undefined),
@@ -133,9 +136,11 @@ export async function freeServicePorts(): Promise<ServicePorts> {
  */
 export function paymentLedgerUrl(databaseUrl: string): string {
   const url = new URL(databaseUrl);
-  url.pathname = `/${decodeURIComponent(url.pathname.slice(1))}_payment_gateway`;
+  url.pathname = `/${paymentLedgerDatabase(decodeURIComponent(url.pathname.slice(1)))}`;
   return url.toString();
 }
+
+export const paymentLedgerDatabase = (database: string) => `${database}_payment_gateway`;
 
 const isSuccess: HealthPredicate = (status) => status >= 200 && status < 300;
 
@@ -170,6 +175,7 @@ function portVariable(name: ServiceName): string {
     'monitor-svc-2': 'MONITOR_2_PORT',
     'voter-svc': 'VOTER_PORT',
     'gateway-svc': 'GATEWAY_PORT',
+    'payment-svc': 'PAYMENT_SVC_PORT',
     'payment-gateway': 'PAYMENT_GATEWAY_PORT',
     'mail-sink': 'MAIL_SINK_HTTP_PORT',
   }[name];
@@ -186,6 +192,7 @@ function serviceUrls(endpoints: Endpoints): Record<ServiceName, string> {
     'voter-svc': endpoints.voter,
     'gateway-svc': endpoints.gateway,
     // resolveEndpoints always sets the simulators' (they are optional only for Endpoints written by hand).
+    'payment-svc': endpoints.payment!,
     'payment-gateway': endpoints.paymentGateway!,
     'mail-sink': endpoints.mailSink!,
   };
@@ -258,6 +265,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     VOTER_PORT: String(ports.voter),
     CONTROL_PORT: String(ports.control),
     GATEWAY_PORT: String(ports.gateway),
+    PAYMENT_SVC_PORT: String(ports.payment),
     PAYMENT_GATEWAY_PORT: String(ports.paymentGateway),
     PAYMENT_GATEWAY_DATABASE_URL: paymentLedgerUrl(opts.databaseUrl),
     MAIL_SINK_HTTP_PORT: String(ports.mailSinkHttp),

@@ -19,7 +19,7 @@ let letterConsumer: Consumer;
 const letters: DeadLetter[] = [];
 
 before(async () => {
-  t = await startTestSystem('dead-letters', { services: ['orders-svc', ...REPLICAS, 'monitor-svc'] });
+  t = await startTestSystem('dead-letters', { services: ['orders-svc', ...REPLICAS, 'payment-svc', 'payment-gateway', 'monitor-svc'] });
   kafka = createKafka(t.kafkaBrokers, 'dead-letters-test', createLogger('dead-letters-test', undefined, 'warn'));
   producer = createProducer(kafka);
   await producer.connect();

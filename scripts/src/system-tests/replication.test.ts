@@ -12,7 +12,7 @@ const REPLICAS = ['inventory-1', 'inventory-2', 'inventory-3'] as const;
 let t: TestSystem;
 
 before(async () => {
-  t = await startTestSystem('replication', { services: ['orders-svc', ...REPLICAS] });
+  t = await startTestSystem('replication', { services: ['orders-svc', ...REPLICAS, 'payment-svc', 'payment-gateway'] });
 });
 after(async () => {
   await t?.stop();
