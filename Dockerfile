@@ -32,6 +32,7 @@ COPY monitor-svc/package.json monitor-svc/
 COPY voter-svc/package.json voter-svc/
 COPY gateway-svc/package.json gateway-svc/
 COPY payment-svc/package.json payment-svc/
+COPY notification-svc/package.json notification-svc/
 COPY scripts/package.json scripts/
 COPY externals/payment-gateway/package.json externals/payment-gateway/
 COPY externals/mail-sink/package.json externals/mail-sink/
@@ -47,6 +48,7 @@ COPY monitor-svc/ monitor-svc/
 COPY voter-svc/ voter-svc/
 COPY gateway-svc/ gateway-svc/
 COPY payment-svc/ payment-svc/
+COPY notification-svc/ notification-svc/
 COPY scripts/ scripts/
 COPY externals/ externals/
 # The whole project graph, exactly as in development and CI.
@@ -65,6 +67,7 @@ RUN npm ci --omit=dev \
       --workspace=voter-svc \
       --workspace=gateway-svc \
       --workspace=payment-svc \
+      --workspace=notification-svc \
       --workspace=externals/payment-gateway \
       --workspace=externals/mail-sink \
  && npm cache clean --force
@@ -76,6 +79,7 @@ COPY --from=build /app/monitor-svc/static monitor-svc/static
 COPY --from=build /app/voter-svc/dist voter-svc/dist
 COPY --from=build /app/gateway-svc/dist gateway-svc/dist
 COPY --from=build /app/payment-svc/dist payment-svc/dist
+COPY --from=build /app/notification-svc/dist notification-svc/dist
 COPY --from=build /app/externals/payment-gateway/dist externals/payment-gateway/dist
 COPY --from=build /app/externals/payment-gateway/schema.sql externals/payment-gateway/
 COPY --from=build /app/externals/mail-sink/dist externals/mail-sink/dist
@@ -93,7 +97,7 @@ COPY --from=prod /app /app
 ENV HOST=0.0.0.0
 ARG SERVICE=orders-svc
 ENV SERVICE=${SERVICE}
-EXPOSE 5001 5002 5003 5004 5005 5006 5007
+EXPOSE 5001 5002 5003 5004 5005 5006 5007 5008
 USER node
 # No curl in slim images: health checks use Node's fetch, e.g.
 #   node -e "fetch('http://127.0.0.1:5006/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

@@ -90,6 +90,25 @@ CREATE TABLE IF NOT EXISTS payments (
 -- What payment-svc resumes after a restart, and what its reconciler still has to do.
 CREATE INDEX IF NOT EXISTS payments_open_idx ON payments (order_id) WHERE status = 'charging' OR check_charge;
 
+-- ---------- notification-svc: one email per order outcome ----------
+-- A row per (order, final status), inserted with the consumer's offsets (so once); sent_at set
+-- once the mail server took it. A crash between the two sends it again with the same Message-ID,
+-- which the mail server keeps once.
+CREATE TABLE IF NOT EXISTS notifications (
+  order_id    uuid NOT NULL,
+  status      text NOT NULL,
+  message_id  text NOT NULL,
+  recipient   text NOT NULL,
+  subject     text NOT NULL,
+  body        text NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+  attempts    integer NOT NULL DEFAULT 0,
+  last_error  text,
+  sent_at     timestamptz,
+  PRIMARY KEY (order_id, status)
+);
+CREATE INDEX IF NOT EXISTS notifications_unsent_idx ON notifications (created_at) WHERE sent_at IS NULL;
+
 -- ---------- consumers: the next offset to apply, written in the same transaction as the state it produced ----------
 CREATE TABLE IF NOT EXISTS consumer_offsets (
   consumer      text NOT NULL,

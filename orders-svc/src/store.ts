@@ -5,6 +5,7 @@ import {
   DEFAULT_UNIT_PRICE_CENTS,
   enqueue,
   orderCancelledEvent,
+  orderFinalizedEvent,
   orderPlacedEvent,
   orderReservedEvent,
   orderWithdrawnEvent,
@@ -18,6 +19,7 @@ import {
   type LogRecord,
   type OutboxMessage,
   type OutboxRow,
+  type OrderFinalized,
   type OrderStatus,
   type PaymentSettled,
   type Pool,
@@ -68,6 +70,26 @@ export interface Decided {
   created_at: Date;
   /** When it reached `status`. */
   at: Date;
+}
+
+/** The fields of an order that its final outcome's event carries. */
+type FinalRow = Pick<OrderRow, 'order_id' | 'product_id' | 'quantity' | 'amount_cents' | 'status' | 'reason'> & { at: Date };
+
+/** The event that tells notification-svc (and anyone else) an order reached its final status. */
+function finalized(o: FinalRow): OutboxMessage {
+  return {
+    topic: 'orderOutcomes',
+    event: orderFinalizedEvent({
+      order_id: o.order_id,
+      product_id: o.product_id,
+      quantity: o.quantity,
+      amount_cents: o.amount_cents,
+      currency: CURRENCY,
+      status: o.status as OrderFinalized['status'],
+      reason: o.reason,
+      decided_at: o.at.toISOString(),
+    }),
+  };
 }
 
 const ORDER_COLUMNS =
@@ -246,6 +268,7 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
         ).rows[0]!;
         await queue([
           { topic: 'orderEvents', event: orderCancelledEvent({ order_id: orderId, product_id: order.product_id }) },
+          finalized({ ...order, at: order.decided_at! }),
           ...(found.status === 'PENDING' ? [] : [{ topic: 'orderSaga' as const, event: orderWithdrawnEvent({ order_id: orderId }) }]),
         ]);
         return { kind: 'cancelled', order };
@@ -320,7 +343,7 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
       // reserved order's payment starts here: its OrderReserved event commits with the status.
       // (An order accepted before products had prices has no amount: nothing to charge, so it is
       // CONFIRMED at once.)
-      const updated = await client.query<Decided & { product_id: string; quantity: number; amount_cents: number | null }>({
+      const updated = await client.query<Decided & FinalRow>({
         name: 'decide-orders',
         text: `UPDATE orders o SET
                  status = CASE WHEN d.status = 'RESERVED' AND o.amount_cents IS NULL THEN 'CONFIRMED' ELSE d.status END,
@@ -330,7 +353,7 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
                  updated_at = clock_timestamp()
                FROM unnest($1::uuid[], $2::text[], $3::text[]) AS d(order_id, status, reason)
                WHERE o.order_id = d.order_id AND o.status = 'PENDING'
-               RETURNING o.order_id, o.status, o.created_at, o.updated_at AS at, o.product_id, o.quantity, o.amount_cents::int`,
+               RETURNING o.order_id, o.status, o.reason, o.created_at, o.updated_at AS at, o.product_id, o.quantity, o.amount_cents::int`,
         values: [
           decisions.map((d) => d.order_id),
           decisions.map((d) => d.decision.status),
@@ -338,7 +361,10 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
         ],
       });
       for (const o of updated.rows) {
-        if (o.status !== 'RESERVED') continue;
+        if (o.status !== 'RESERVED') {
+          messages.push(finalized(o));
+          continue;
+        }
         messages.push({
           topic: 'orderSaga',
           event: orderReservedEvent({
@@ -364,7 +390,7 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
      */
     async recordPayments(client: PoolClient, records: LogRecord<PaymentSettled>[]): Promise<{ decided: Decided[]; outbox: OutboxRow[] }> {
       const events = records.map((r) => r.event);
-      const { rows } = await client.query<Decided & { was: OrderStatus; product_id: string }>({
+      const { rows } = await client.query<Decided & FinalRow & { was: OrderStatus }>({
         name: 'record-payments',
         text: `WITH p AS (
                  SELECT DISTINCT ON (order_id) * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[]) WITH ORDINALITY
@@ -380,7 +406,7 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
                  updated_at = clock_timestamp()
                FROM p JOIN cur USING (order_id)
                WHERE o.order_id = p.order_id
-               RETURNING o.order_id, o.status, o.created_at, o.updated_at AS at, cur.was, o.product_id`,
+               RETURNING o.order_id, o.status, o.reason, o.created_at, o.updated_at AS at, cur.was, o.product_id, o.quantity, o.amount_cents::int`,
         values: [
           events.map((e) => e.order_id),
           events.map((e) => e.outcome),
@@ -395,7 +421,10 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
         client,
         SOURCE,
         topics,
-        settled.filter((r) => r.status === 'CANCELLED').map((r) => ({ topic: 'orderEvents', event: orderCancelledEvent({ order_id: r.order_id, product_id: r.product_id }) })),
+        settled.flatMap((r): OutboxMessage[] => [
+          ...(r.status === 'CANCELLED' ? [{ topic: 'orderEvents' as const, event: orderCancelledEvent({ order_id: r.order_id, product_id: r.product_id }) }] : []),
+          finalized(r),
+        ]),
       );
       return { decided: settled.map(({ order_id, status, created_at, at }) => ({ order_id, status, created_at, at })), outbox };
     },

@@ -225,6 +225,7 @@ const LISTEN_PORT: Record<string, (c: LoadedConfig) => unknown> = {
   'voter-svc': (c) => c.VOTER_PORT,
   'gateway-svc': (c) => c.GATEWAY_PORT,
   'payment-svc': (c) => c.PAYMENT_SVC_PORT,
+  'notification-svc': (c) => c.NOTIFICATION_SVC_PORT,
 };
 
 /**

@@ -39,6 +39,8 @@ export interface Topics {
   orderSaga: string;
   /** payment-svc's outcome of each order's payment, keyed by order_id. */
   paymentResults: string;
+  /** Each order's final status (CONFIRMED, REJECTED, CANCELLED), keyed by order_id: what notification-svc mails. */
+  orderOutcomes: string;
 }
 
 export function topicNames(prefix = ''): Topics {
@@ -49,6 +51,7 @@ export function topicNames(prefix = ''): Topics {
     deadLetters: `${prefix}dead-letters`,
     orderSaga: `${prefix}order-saga`,
     paymentResults: `${prefix}payment-results`,
+    orderOutcomes: `${prefix}order-outcomes`,
   };
 }
 
@@ -56,6 +59,8 @@ export const TOPIC_PARTITIONS = 6;
 
 /** payment-svc: charges RESERVED orders through the payment gateway. */
 export const DEFAULT_PAYMENT_SVC_PORT = 5007;
+/** notification-svc: mails each order's outcome. */
+export const DEFAULT_NOTIFICATION_SVC_PORT = 5008;
 
 /** Simulators of the outside world (externals/): a payment provider and a mail catcher (Mailpit's ports). */
 export const DEFAULT_PAYMENT_GATEWAY_PORT = 5010;

@@ -7,6 +7,7 @@ import {
   DEFAULT_MAIL_SINK_SMTP_PORT,
   DEFAULT_PAYMENT_GATEWAY_PORT,
   DEFAULT_PAYMENT_SVC_PORT,
+  DEFAULT_NOTIFICATION_SVC_PORT,
   GATEWAY_DEFAULTS,
   REPLICA_IDS,
   type ReplicaId,
@@ -78,6 +79,7 @@ export const endpointsEnv = {
   /** The launcher's control API: process faults and database flapping. */
   CONTROL_PORT: port.default(5009),
   PAYMENT_SVC_PORT: port.default(DEFAULT_PAYMENT_SVC_PORT),
+  NOTIFICATION_SVC_PORT: port.default(DEFAULT_NOTIFICATION_SVC_PORT),
   /** gateway-svc: the one address for clients. */
   GATEWAY_PORT: port.default(GATEWAY_DEFAULTS.port),
   /** The simulators outside the system (externals/): the payment provider and the mail catcher's HTTP side. */
@@ -94,6 +96,7 @@ export const endpointsEnv = {
   CONTROL_URL: replicaUrl.optional(),
   GATEWAY_URL: replicaUrl.optional(),
   PAYMENT_SVC_URL: replicaUrl.optional(),
+  NOTIFICATION_SVC_URL: replicaUrl.optional(),
   PAYMENT_GATEWAY_URL: replicaUrl.optional(),
   MAIL_SINK_URL: replicaUrl.optional(),
 };
@@ -109,6 +112,7 @@ export interface Endpoints {
   gateway: string;
   /** Optional so that Endpoints written out by hand need not name payment-svc and the simulators; resolveEndpoints always sets them. */
   payment?: string;
+  notification?: string;
   paymentGateway?: string;
   mailSink?: string;
 }
@@ -132,6 +136,7 @@ export function resolveEndpoints(env: EndpointsEnv, host: string = DEFAULT_HOST)
     control: env.CONTROL_URL ?? at(env.CONTROL_PORT),
     gateway: env.GATEWAY_URL ?? at(env.GATEWAY_PORT),
     payment: env.PAYMENT_SVC_URL ?? at(env.PAYMENT_SVC_PORT),
+    notification: env.NOTIFICATION_SVC_URL ?? at(env.NOTIFICATION_SVC_PORT),
     paymentGateway: env.PAYMENT_GATEWAY_URL ?? at(env.PAYMENT_GATEWAY_PORT),
     mailSink: env.MAIL_SINK_URL ?? at(env.MAIL_SINK_HTTP_PORT),
   };

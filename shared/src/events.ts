@@ -127,6 +127,22 @@ export const paymentSettled = eventSchema('PaymentSettled', {
 export type PaymentSettled = z.infer<typeof paymentSettled>;
 export const paymentSettledEvent = constructorOf<PaymentSettled>('PaymentSettled');
 
+// ---- final outcomes (topic orderOutcomes, keyed by order_id): orders-svc → notification-svc ----
+
+/** An order reached its final status: what its customer is told. */
+export const orderFinalized = eventSchema('OrderFinalized', {
+  order_id: orderId,
+  product_id: productId,
+  quantity,
+  amount_cents: z.number().int().min(1).nullable(),
+  currency,
+  status: z.enum(['CONFIRMED', 'REJECTED', 'CANCELLED']),
+  reason: z.string().max(200).nullable(),
+  decided_at: z.string().datetime(),
+});
+export type OrderFinalized = z.infer<typeof orderFinalized>;
+export const orderFinalizedEvent = constructorOf<OrderFinalized>('OrderFinalized');
+
 // ---- error reports (topic replicaErrors, keyed by instance_id) ----
 
 export const failureCause = z.enum(['crash', 'timeout', 'http_error', 'incorrect_response']);
@@ -169,6 +185,7 @@ export interface TopicEvents {
   deadLetters: DeadLetter;
   orderSaga: SagaEvent;
   paymentResults: PaymentSettled;
+  orderOutcomes: OrderFinalized;
 }
 export type TopicKey = keyof Topics & keyof TopicEvents;
 
@@ -183,6 +200,7 @@ const messageKeyOf: { [K in TopicKey]: (event: TopicEvents[K]) => string } = {
   deadLetters: (e) => e.source_topic,
   orderSaga: (e) => e.order_id,
   paymentResults: (e) => e.order_id,
+  orderOutcomes: (e) => e.order_id,
 };
 
 export function messageKey<K extends TopicKey>(topic: K, event: TopicEvents[K]): string {

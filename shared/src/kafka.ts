@@ -48,6 +48,7 @@ export async function ensureTopics(kafka: Kafka, topics: Topics, replication?: T
       { topic: topics.deadLetters },
       { topic: topics.orderSaga },
       { topic: topics.paymentResults },
+      { topic: topics.orderOutcomes },
     ].filter((t) => !existing.has(t.topic));
     if (missing.length > 0) {
       const { replicationFactor, minInsyncReplicas } = replication ?? (await configuredReplication(admin));

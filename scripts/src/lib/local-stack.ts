@@ -102,6 +102,7 @@ export async function startLocalStack(
           control: env.CONTROL_PORT,
           gateway: env.GATEWAY_PORT,
           payment: env.PAYMENT_SVC_PORT,
+          notification: env.NOTIFICATION_SVC_PORT,
           paymentGateway: env.PAYMENT_GATEWAY_PORT,
           mailSinkHttp: env.MAIL_SINK_HTTP_PORT,
           mailSinkSmtp: env.MAIL_SINK_SMTP_PORT,

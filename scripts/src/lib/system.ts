@@ -40,6 +40,7 @@ export const SERVICE_NAMES = [
   'voter-svc',
   'gateway-svc',
   'payment-svc',
+  'notification-svc',
   'payment-gateway',
   'mail-sink',
 ] as const;
@@ -56,6 +57,7 @@ export interface ServicePorts {
   control: number;
   gateway: number;
   payment: number;
+  notification: number;
   paymentGateway: number;
   mailSinkHttp: number;
   mailSinkSmtp: number;
@@ -67,7 +69,7 @@ export interface SystemOptions {
   databaseUrl: string;
   /** Prefix for topic and consumer group names, so several systems can share one broker. */
   topicPrefix?: string;
-  /** Overrides of the default ports (5006, 5001-5003, 5004 and 5011, 5005, 5000, 5007, 5010, 8025 and 1025). */
+  /** Overrides of the default ports (5006, 5001-5003, 5004 and 5011, 5005, 5000, 5007, 5008, 5010, 8025 and 1025). */
   ports?: Partial<ServicePorts>;
   adminToken: string;
   /** Which services to run; all of them by default. */
@@ -118,6 +120,7 @@ const DEFAULT_PORTS: ServicePorts = {
   control: endpointsEnv.CONTROL_PORT.parse(undefined),
   gateway: endpointsEnv.GATEWAY_PORT.parse(undefined),
   payment: endpointsEnv.PAYMENT_SVC_PORT.parse(undefined),
+  notification: endpointsEnv.NOTIFICATION_SVC_PORT.parse(undefined),
   paymentGateway: endpointsEnv.PAYMENT_GATEWAY_PORT.parse(undefined),
   mailSinkHttp: endpointsEnv.MAIL_SINK_HTTP_PORT.parse(undefined),
   mailSinkSmtp: endpointsEnv.MAIL_SINK_SMTP_PORT.parse(undefined),
@@ -176,6 +179,7 @@ function portVariable(name: ServiceName): string {
     'voter-svc': 'VOTER_PORT',
     'gateway-svc': 'GATEWAY_PORT',
     'payment-svc': 'PAYMENT_SVC_PORT',
+    'notification-svc': 'NOTIFICATION_SVC_PORT',
     'payment-gateway': 'PAYMENT_GATEWAY_PORT',
     'mail-sink': 'MAIL_SINK_HTTP_PORT',
   }[name];
@@ -193,6 +197,7 @@ function serviceUrls(endpoints: Endpoints): Record<ServiceName, string> {
     'gateway-svc': endpoints.gateway,
     // resolveEndpoints always sets the simulators' (they are optional only for Endpoints written by hand).
     'payment-svc': endpoints.payment!,
+    'notification-svc': endpoints.notification!,
     'payment-gateway': endpoints.paymentGateway!,
     'mail-sink': endpoints.mailSink!,
   };
@@ -266,6 +271,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     CONTROL_PORT: String(ports.control),
     GATEWAY_PORT: String(ports.gateway),
     PAYMENT_SVC_PORT: String(ports.payment),
+    NOTIFICATION_SVC_PORT: String(ports.notification),
     PAYMENT_GATEWAY_PORT: String(ports.paymentGateway),
     PAYMENT_GATEWAY_DATABASE_URL: paymentLedgerUrl(opts.databaseUrl),
     MAIL_SINK_HTTP_PORT: String(ports.mailSinkHttp),

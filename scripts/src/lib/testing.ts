@@ -90,6 +90,7 @@ export async function isolatedStackEnv(name: string, base: NodeJS.ProcessEnv = p
     CONTROL_PORT: String(await freePort()),
     GATEWAY_PORT: String(await freePort()),
     PAYMENT_SVC_PORT: String(await freePort()),
+    NOTIFICATION_SVC_PORT: String(await freePort()),
     PAYMENT_GATEWAY_PORT: String(await freePort()),
     MAIL_SINK_HTTP_PORT: String(await freePort()),
     MAIL_SINK_SMTP_PORT: String(await freePort()),
