@@ -1,11 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { paymentGateway } from '@ftlab/shared';
+import { mailSink, paymentGateway } from '@ftlab/shared';
 import { admin, getJson, postJson, startTestSystem, stockOf, waitFor, type TestSystem } from './fixture';
 
 /**
- * The order saga on the real stack: Kafka, Postgres, orders-svc, three replicas, payment-svc and
- * the payment gateway simulator as real processes. The payment deadline is shortened to 6 s (1 s
+ * The order saga on the real stack: Kafka, Postgres, orders-svc, three replicas, payment-svc,
+ * notification-svc and the two simulators as real processes. The payment deadline is shortened to 6 s (1 s
  * per attempt and per lookup) so that a run takes seconds; the rules are the default's.
  */
 
@@ -15,7 +15,7 @@ let t: TestSystem;
 
 before(async () => {
   t = await startTestSystem('saga', {
-    services: ['orders-svc', ...REPLICAS, 'payment-svc', 'payment-gateway'],
+    services: ['orders-svc', ...REPLICAS, 'payment-svc', 'payment-gateway', 'notification-svc', 'mail-sink'],
     env: {
       PAYMENT_DEADLINE_MS: String(DEADLINE_MS),
       PAYMENT_ATTEMPT_TIMEOUT_MS: '1000',
@@ -58,7 +58,7 @@ async function finalOf(orderId: string, withinMs: number): Promise<any> {
   }
 }
 
-test('happy path: PENDING → RESERVED → CONFIRMED, one capture at the gateway for unit price × quantity', async () => {
+test('happy path: PENDING → RESERVED → CONFIRMED, one capture at the gateway for unit price × quantity, one email at the sink', async () => {
   await newProduct('P-SAGA-OK', 10, 250);
   const id = await place('P-SAGA-OK', 4);
   const order = await finalOf(id, 20_000);
@@ -72,6 +72,9 @@ test('happy path: PENDING → RESERVED → CONFIRMED, one capture at the gateway
   assert.deepEqual(ledger.charges.captured, { count: 1, amount_cents: 1000 });
   assert.equal(ledger.refunds.count, 0);
   await waitFor(async () => (await stockEverywhere('P-SAGA-OK')).every((s) => s?.reserved_quantity === 4), 5000, 'every replica holds the reservation');
+  const mails = async () => mailSink.messagesResponse.parse((await getJson(`${t.url['mail-sink']}/messages?order_id=${id}`)).body).messages;
+  await waitFor(async () => (await mails()).length === 1, 15_000, 'the outcome email at the sink');
+  assert.equal((await mails())[0]!.subject, `Order ${id}: CONFIRMED`);
 });
 
 test('gateway down: CANCELLED payment_unavailable by the deadline, stock back on all three replicas, nothing captured; after clear, CONFIRMED again', async () => {
