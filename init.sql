@@ -9,11 +9,22 @@ CREATE TABLE IF NOT EXISTS orders (
   order_id        uuid PRIMARY KEY,
   product_id      text NOT NULL,
   quantity        integer NOT NULL CHECK (quantity BETWEEN 1 AND 1000),
-  status          text NOT NULL CHECK (status IN ('PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED')),
+  -- unit price when accepted × quantity, in cents (shared/src/config.ts CURRENCY); null only for
+  -- orders accepted before products had prices
+  amount_cents    bigint CHECK (amount_cents > 0),
+  status          text NOT NULL CONSTRAINT orders_status_check CHECK (status IN ('PENDING', 'RESERVED', 'CONFIRMED', 'REJECTED', 'CANCELLED')),
   reason          text,
   idempotency_key text UNIQUE,
   created_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+  -- when two replicas reserved it (its payment's deadline counts from here)
+  reserved_at     timestamptz,
+  -- when it reached its final status (CONFIRMED, REJECTED, CANCELLED): what a client waits for
   decided_at      timestamptz,
+  -- its payment as payment-svc last reported it (captured / failed), null while none is reported
+  payment_status   text,
+  payment_attempts integer,
+  payment_error    text,
+  charge_id        text,
   updated_at      timestamptz NOT NULL DEFAULT clock_timestamp()
 ) WITH (fillfactor = 85);
 -- No index on status: a decision then changes only unindexed columns, which PostgreSQL updates in
@@ -35,10 +46,12 @@ CREATE TABLE IF NOT EXISTS order_results (
   PRIMARY KEY (order_id, instance_id, outcome)
 );
 
--- Products orders-svc has put into the log (seeds and restocks): an order for anything else is a 404.
+-- Products orders-svc has put into the log (seeds and restocks): an order for anything else is a
+-- 404. The price is the catalogue's, not the log's: replicas count units, orders-svc prices them.
 CREATE TABLE IF NOT EXISTS products (
-  product_id text PRIMARY KEY,
-  created_at timestamptz NOT NULL DEFAULT clock_timestamp()
+  product_id       text PRIMARY KEY,
+  unit_price_cents integer NOT NULL CHECK (unit_price_cents > 0),
+  created_at       timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 
 -- Transactional outbox: events written in the same transaction as the state that produced them
@@ -53,6 +66,48 @@ CREATE TABLE IF NOT EXISTS outbox (
   created_at   timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX IF NOT EXISTS outbox_source_idx ON outbox (source, id);
+
+-- ---------- payment-svc: one row per RESERVED order it has to charge ----------
+-- status: charging (attempts under way) → captured | failed. `withdrawn`: the client cancelled the
+-- order. `check_charge`: the gateway is to be asked for the charge again until it answers, and a
+-- capture no order keeps (found after giving up, or of a withdrawn order) refunded (`refund_id`).
+CREATE TABLE IF NOT EXISTS payments (
+  order_id      uuid PRIMARY KEY,
+  amount_cents  bigint NOT NULL CHECK (amount_cents > 0),
+  currency      text NOT NULL,
+  reserved_at   timestamptz NOT NULL,
+  deadline_at   timestamptz NOT NULL,
+  status        text NOT NULL CHECK (status IN ('charging', 'captured', 'failed')),
+  reason        text,
+  attempts      integer NOT NULL DEFAULT 0,
+  last_error    text,
+  charge_id     text,
+  withdrawn     boolean NOT NULL DEFAULT false,
+  check_charge  boolean NOT NULL DEFAULT false,
+  refund_id     text,
+  updated_at    timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+-- What payment-svc resumes after a restart, and what its reconciler still has to do.
+CREATE INDEX IF NOT EXISTS payments_open_idx ON payments (order_id) WHERE status = 'charging' OR check_charge;
+
+-- ---------- notification-svc: one email per order outcome ----------
+-- A row per (order, final status), inserted with the consumer's offsets (so once); sent_at set
+-- once the mail server took it. A crash between the two sends it again with the same Message-ID,
+-- which the mail server keeps once.
+CREATE TABLE IF NOT EXISTS notifications (
+  order_id    uuid NOT NULL,
+  status      text NOT NULL,
+  message_id  text NOT NULL,
+  recipient   text NOT NULL,
+  subject     text NOT NULL,
+  body        text NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+  attempts    integer NOT NULL DEFAULT 0,
+  last_error  text,
+  sent_at     timestamptz,
+  PRIMARY KEY (order_id, status)
+);
+CREATE INDEX IF NOT EXISTS notifications_unsent_idx ON notifications (created_at) WHERE sent_at IS NULL;
 
 -- ---------- consumers: the next offset to apply, written in the same transaction as the state it produced ----------
 CREATE TABLE IF NOT EXISTS consumer_offsets (
@@ -171,6 +226,31 @@ BEGIN
 END $$;
 DROP INDEX IF EXISTS orders_status_created_idx;
 ALTER TABLE orders SET (fillfactor = 85);
+-- Prices: products already in the catalogue get 10.00 (DEFAULT_UNIT_PRICE_CENTS), orders already
+-- accepted keep no amount.
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS amount_cents bigint CHECK (amount_cents > 0);
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'products' AND column_name = 'unit_price_cents') THEN
+    ALTER TABLE products ADD COLUMN unit_price_cents integer NOT NULL DEFAULT 1000 CHECK (unit_price_cents > 0);
+    ALTER TABLE products ALTER COLUMN unit_price_cents DROP DEFAULT;
+  END IF;
+END $$;
+-- The saga: a RESERVED status while the payment runs, and the payment's outcome on the order.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'orders_status_check'
+                 AND pg_get_constraintdef(oid) LIKE '%RESERVED%') THEN
+    ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_status_check;
+    ALTER TABLE orders ADD CONSTRAINT orders_status_check
+      CHECK (status IN ('PENDING', 'RESERVED', 'CONFIRMED', 'REJECTED', 'CANCELLED'));
+  END IF;
+END $$;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS reserved_at timestamptz;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS payment_status text;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS payment_attempts integer;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS payment_error text;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS charge_id text;
 -- Process faults (pause, duplicate) are recorded beside the replicas' own.
 DO $$
 BEGIN

@@ -1,7 +1,7 @@
 import { orderAcceptedBody, type OrderAcceptedDuringOutage } from '@ftlab/shared';
 
 export const OUTAGE_NOTE =
-  'inventory is unavailable right now: the order is accepted and kept in the log, and it will be decided (CONFIRMED or REJECTED) when a majority of the replicas is back; follow it at GET /orders/{order_id}';
+  'inventory is unavailable right now: the order is accepted and kept in the log, and it will be decided (RESERVED, then CONFIRMED or CANCELLED by its payment, or REJECTED) when a majority of the replicas is back; follow it at GET /orders/{order_id}';
 
 /**
  * orders-svc accepts an order whatever the replicas are doing (the log keeps it); when the gateway

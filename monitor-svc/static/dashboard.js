@@ -14,7 +14,7 @@
   /** Samples further apart than this were not taken in between (monitor down): the line breaks. */
   const CHART_GAP_MS = 3000;
   const TOKEN_KEY = 'ftlab.adminToken';
-  const STATUSES = ['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED'];
+  const STATUSES = ['PENDING', 'RESERVED', 'CONFIRMED', 'REJECTED', 'CANCELLED'];
 
   const $ = (id) => document.getElementById(id);
   const el = (tag, attrs = {}, ...children) => {

@@ -14,8 +14,8 @@ test('one result decides nothing', () => {
   assert.deepEqual(decideOrder([reserved('1')]), { status: 'PENDING' });
 });
 
-test('two RESERVED confirm the order without waiting for the third replica', () => {
-  assert.deepEqual(decideOrder([reserved('1'), reserved('3')]), { status: 'CONFIRMED' });
+test('two RESERVED reserve the order without waiting for the third replica', () => {
+  assert.deepEqual(decideOrder([reserved('1'), reserved('3')]), { status: 'RESERVED' });
 });
 
 test('two REJECTED reject it, with the reason the majority gave', () => {
@@ -27,7 +27,7 @@ test('two REJECTED reject it, with the reason the majority gave', () => {
 
 test('one each way is still undecided: the third replica breaks the tie', () => {
   assert.deepEqual(decideOrder([reserved('1'), rejected('2')]), { status: 'PENDING' });
-  assert.deepEqual(decideOrder([reserved('1'), rejected('2'), reserved('3')]), { status: 'CONFIRMED' });
+  assert.deepEqual(decideOrder([reserved('1'), rejected('2'), reserved('3')]), { status: 'RESERVED' });
 });
 
 test('the replica that contradicts the decided majority is a dissenter; agreeing ones are not', () => {
@@ -52,7 +52,7 @@ test('a batch decides each order its new results complete, in the order the orde
   );
   assert.deepEqual(decisions, [
     { order_id: B, decision: { status: 'REJECTED', reason: 'OUT_OF_STOCK' } },
-    { order_id: A, decision: { status: 'CONFIRMED' } },
+    { order_id: A, decision: { status: 'RESERVED' } },
   ]);
   assert.deepEqual(reports, []);
 });
@@ -69,11 +69,11 @@ test('a dissenter is reported when its own result is new in the batch, so a rede
   assert.deepEqual(replicaErrorReport.parse(report), report, 'the monitor parses it');
   assert.deepEqual(
     { instance_id: report!.instance_id, cause: report!.cause, reporter: report!.reporter, order_id: report!.order_id, expected: report!.expected, actual: report!.actual },
-    { instance_id: '2', cause: 'incorrect_response', reporter: 'orders-svc', order_id: A, expected: 'CONFIRMED', actual: 'REJECTED' },
+    { instance_id: '2', cause: 'incorrect_response', reporter: 'orders-svc', order_id: A, expected: 'RESERVED', actual: 'REJECTED' },
   );
-  assert.match(report!.detail, /replica 2 answered REJECTED .* the majority decided CONFIRMED/);
+  assert.match(report!.detail, /replica 2 answered REJECTED .* the majority decided RESERVED/);
 
   const earlier = decideBatch([vote(A, reserved('1'), false), vote(A, rejected('2'), false), vote(A, reserved('3'), true)], 'orders-svc');
-  assert.deepEqual(earlier.decisions, [{ order_id: A, decision: { status: 'CONFIRMED' } }]);
+  assert.deepEqual(earlier.decisions, [{ order_id: A, decision: { status: 'RESERVED' } }]);
   assert.deepEqual(earlier.reports, [], 'only results new in this batch are reported: a dissent that came before the decision is not');
 });

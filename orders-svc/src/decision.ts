@@ -1,7 +1,8 @@
 import { replicaErrorReportEvent, type Outcome, type RejectReason, type ReplicaErrorReport, type ReplicaId } from '@ftlab/shared';
 
 /**
- * When an order is decided: two replicas agreeing is a majority of three. A replica whose result
+ * When an order's placement is decided: two replicas agreeing is a majority of three. Two that
+ * reserved make it RESERVED, and its payment (the saga) decides whether it ends CONFIRMED. A replica whose result
  * differs from the decided majority has diverged from the log it shares with the others, which
  * is a fault to report; one that has not answered yet is not.
  */
@@ -14,11 +15,11 @@ export interface PlacementResult {
   reason?: RejectReason | null;
 }
 
-export type OrderDecision = { status: 'CONFIRMED' } | { status: 'REJECTED'; reason: RejectReason | null } | { status: 'PENDING' };
+export type OrderDecision = { status: 'RESERVED' } | { status: 'REJECTED'; reason: RejectReason | null } | { status: 'PENDING' };
 
 export function decideOrder(results: PlacementResult[], quorum = ORDER_QUORUM): OrderDecision {
   const reserved = results.filter((r) => r.outcome === 'RESERVED');
-  if (reserved.length >= quorum) return { status: 'CONFIRMED' };
+  if (reserved.length >= quorum) return { status: 'RESERVED' };
   const rejected = results.filter((r) => r.outcome === 'REJECTED');
   if (rejected.length >= quorum) return { status: 'REJECTED', reason: majorityReason(rejected) };
   return { status: 'PENDING' };
@@ -27,7 +28,7 @@ export function decideOrder(results: PlacementResult[], quorum = ORDER_QUORUM): 
 /** Results that contradict a decision: a replica that reserved what the majority rejected, or the reverse. */
 export function dissenters<R extends PlacementResult>(decision: OrderDecision, results: R[]): R[] {
   if (decision.status === 'PENDING') return [];
-  const agreed = decision.status === 'CONFIRMED' ? 'RESERVED' : 'REJECTED';
+  const agreed = decision.status;
   return results.filter((r) => r.outcome !== agreed);
 }
 

@@ -8,8 +8,10 @@ import {
   ensureTopics,
   finishApp,
   histogram,
+  isFinalOrderStatus,
   listen,
   prepareDatabase,
+  paymentSettled,
   replicaResult,
   runService,
   startOutboxRelay,
@@ -17,18 +19,24 @@ import {
   startTransactionalConsumer,
   topicNames,
   type OutboxRelay,
+  type OutboxRow,
 } from '@ftlab/shared';
 import { loadConfig } from './config';
 import { orderRoutes } from './routes';
-import { createOrderStore, SOURCE } from './store';
+import { createOrderStore, SOURCE, type Decided } from './store';
 import { DecisionWaiters } from './waiters';
 
 runService(SOURCE, undefined, async (logger) => {
   const config = loadConfig();
   const topics = topicNames(config.TOPIC_PREFIX);
   const registry = createRegistry(SOURCE, SOURCE);
-  const decisions = counter(registry, 'orders_decisions_total', 'Orders decided by 2-of-3 replica agreement, by status', ['status']);
-  const decisionSeconds = histogram(registry, 'orders_decision_duration_seconds', 'Order accepted → decided', ['status']);
+  const decisions = counter(
+    registry,
+    'orders_decisions_total',
+    'Orders that reached a status: RESERVED or REJECTED by 2-of-3 replica agreement, CONFIRMED or CANCELLED by their payment',
+    ['status'],
+  );
+  const decisionSeconds = histogram(registry, 'orders_decision_duration_seconds', 'Order accepted → this status', ['status']);
 
   const pool = await prepareDatabase(config.DATABASE_URL, 20, logger);
   // Orders are accepted while Kafka is away: they wait in the outbox, so HTTP comes up first and
@@ -52,6 +60,15 @@ runService(SOURCE, undefined, async (logger) => {
   await producer.connect();
   const publisher = startOutboxRelay({ pool, producer, source: SOURCE, logger, registry });
   relay = publisher;
+  /** After a commit: count the new statuses, wake the clients waiting for a final one, publish. */
+  const committed = ({ decided, outbox }: { decided: Decided[]; outbox: OutboxRow[] }) => {
+    for (const d of decided) {
+      decisions.inc({ status: d.status });
+      decisionSeconds.observe({ status: d.status }, (d.at.getTime() - d.created_at.getTime()) / 1000);
+      if (isFinalOrderStatus(d.status)) waiters.decided(d.order_id);
+    }
+    publisher.publish(outbox);
+  };
   const consumer = await startTransactionalConsumer({
     kafka,
     pool,
@@ -63,19 +80,27 @@ runService(SOURCE, undefined, async (logger) => {
     producer,
     deadLetterTopic: topics.deadLetters,
     apply: (client, records) => store.recordResults(client, records),
-    committed: ({ decided, outbox }) => {
-      for (const d of decided) {
-        decisions.inc({ status: d.status });
-        decisionSeconds.observe({ status: d.status }, (d.decided_at.getTime() - d.created_at.getTime()) / 1000);
-        waiters.decided(d.order_id);
-      }
-      publisher.publish(outbox);
-    },
+    committed,
+  });
+  // The saga's other half: payment-svc's outcome makes a RESERVED order CONFIRMED or CANCELLED.
+  const payments = await startTransactionalConsumer({
+    kafka,
+    pool,
+    logger,
+    registry,
+    consumer: `${SOURCE}-payments`,
+    topic: topics.paymentResults,
+    schema: paymentSettled,
+    producer,
+    deadLetterTopic: topics.deadLetters,
+    apply: (client, records) => store.recordPayments(client, records),
+    committed,
   });
 
   return [
     { name: 'http', close: () => closeServer(server) },
     { name: 'consumer', close: () => consumer.stop() },
+    { name: 'payments consumer', close: () => payments.stop() },
     { name: 'relay', close: () => publisher.stop() },
     { name: 'producer', close: () => producer.disconnect() },
     { name: 'maintenance', close: () => maintenance.stop() },

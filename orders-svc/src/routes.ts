@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   counter,
+  CURRENCY,
+  isFinalOrderStatus,
   createOrderRequest,
   gauge,
   orderId,
@@ -24,16 +26,25 @@ const view = (o: OrderRow) => ({
   order_id: o.order_id,
   product_id: o.product_id,
   quantity: o.quantity,
+  amount_cents: o.amount_cents,
+  currency: CURRENCY,
   status: o.status,
   reason: o.reason,
   created_at: o.created_at,
+  reserved_at: o.reserved_at,
   decided_at: o.decided_at,
+  payment: {
+    status: o.payment_status ?? (o.status === 'RESERVED' ? 'charging' : null),
+    attempts: o.payment_attempts,
+    last_error: o.payment_error,
+    charge_id: o.charge_id,
+  },
 });
 
 export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: DecisionWaiters; registry: Registry; adminToken?: string }): void {
   const { store, waiters } = deps;
   const accepted = counter(deps.registry, 'orders_accepted_total', 'Orders accepted (202), by whether an idempotent retry replayed one', ['replayed']);
-  const longPolls = gauge(deps.registry, 'orders_long_polls_waiting', 'GET /orders/:id?wait= requests waiting for a decision');
+  const longPolls = gauge(deps.registry, 'orders_long_polls_waiting', 'GET /orders/:id?wait= requests waiting for a final status');
 
   app.post('/orders', async (req, res) => {
     const body = validated(res, createOrderRequest, req.body, 'body');
@@ -73,12 +84,13 @@ export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: De
     const query = validated(res, waitQuery, req.query, 'query');
     if (id === undefined || query === undefined) return;
     const waitMs = query.wait ?? 0;
-    // Register first, then read: a decision landing in between is not missed, and a pending
-    // order costs one read before the wait and one after it (reads of one turn share a query).
+    // Waits for the order's final status (CONFIRMED, REJECTED, CANCELLED), its payment included.
+    // Register first, then read: a decision landing in between is not missed, and an order not
+    // yet final costs one read before the wait and one after it (reads of one turn share a query).
     const waiter = waitMs > 0 ? waiters.wait(id, waitMs) : undefined;
     longPolls.set(waiters.size);
     let order = await store.get(id);
-    if (waiter && order?.status === 'PENDING') {
+    if (waiter && order && !isFinalOrderStatus(order.status)) {
       if (await waiter.decided) order = await store.get(id);
     } else waiter?.cancel();
     longPolls.set(waiters.size);
@@ -100,7 +112,7 @@ export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: De
   app.post('/admin/restock', requireAdminToken(deps.adminToken), async (req, res) => {
     const body = validated(res, restockRequest, req.body, 'body');
     if (body === undefined) return;
-    const eventId = await store.restock(body.product_id, body.quantity);
+    const eventId = await store.restock(body.product_id, body.quantity, body.unit_price_cents);
     const accepted: RestockAccepted = { ...body, event_id: eventId };
     res.status(202).json(accepted);
   });

@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   Batcher,
+  CURRENCY,
+  DEFAULT_UNIT_PRICE_CENTS,
   enqueue,
   orderCancelledEvent,
+  orderFinalizedEvent,
   orderPlacedEvent,
+  orderReservedEvent,
+  orderWithdrawnEvent,
   outboxEntry,
   outboxInsert,
   SEED_PRODUCTS,
@@ -14,7 +19,9 @@ import {
   type LogRecord,
   type OutboxMessage,
   type OutboxRow,
+  type OrderFinalized,
   type OrderStatus,
+  type PaymentSettled,
   type Pool,
   type PoolClient,
   type ReplicaResult,
@@ -28,11 +35,18 @@ export interface OrderRow {
   order_id: string;
   product_id: string;
   quantity: number;
+  /** null only for an order accepted before products had prices. */
+  amount_cents: number | null;
   status: OrderStatus;
   reason: string | null;
   idempotency_key: string | null;
   created_at: Date;
+  reserved_at: Date | null;
   decided_at: Date | null;
+  payment_status: string | null;
+  payment_attempts: number | null;
+  payment_error: string | null;
+  charge_id: string | null;
 }
 
 export type CreateOutcome =
@@ -49,14 +63,37 @@ export interface CreateInput {
 
 export type CancelOutcome = { kind: 'cancelled'; order: OrderRow } | { kind: 'not_found' } | { kind: 'conflict'; order: OrderRow };
 
+/** An order that reached a new status: RESERVED (its payment starts) or a final one. */
 export interface Decided {
   order_id: string;
   status: OrderStatus;
   created_at: Date;
-  decided_at: Date;
+  /** When it reached `status`. */
+  at: Date;
 }
 
-const ORDER_COLUMNS = 'order_id, product_id, quantity, status, reason, idempotency_key, created_at, decided_at';
+/** The fields of an order that its final outcome's event carries. */
+type FinalRow = Pick<OrderRow, 'order_id' | 'product_id' | 'quantity' | 'amount_cents' | 'status' | 'reason'> & { at: Date };
+
+/** The event that tells notification-svc (and anyone else) an order reached its final status. */
+function finalized(o: FinalRow): OutboxMessage {
+  return {
+    topic: 'orderOutcomes',
+    event: orderFinalizedEvent({
+      order_id: o.order_id,
+      product_id: o.product_id,
+      quantity: o.quantity,
+      amount_cents: o.amount_cents,
+      currency: CURRENCY,
+      status: o.status as OrderFinalized['status'],
+      reason: o.reason,
+      decided_at: o.at.toISOString(),
+    }),
+  };
+}
+
+const ORDER_COLUMNS =
+  'order_id, product_id, quantity, amount_cents::int, status, reason, idempotency_key, created_at, reserved_at, decided_at, payment_status, payment_attempts, payment_error, charge_id';
 
 /**
  * SQL for orders, each write in one transaction with the events it implies (outbox), so an order
@@ -87,23 +124,23 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
     const entries = orders.map((o) =>
       outboxEntry(topics, { topic: 'orderEvents', event: orderPlacedEvent({ order_id: o.order_id, product_id: o.product_id, quantity: o.quantity }) }),
     );
-    const { rows } = await pool.query<{ order_id: string; known: boolean; created_at: Date | null; outbox_id: string | null }>({
+    const { rows } = await pool.query<{ order_id: string; known: boolean; amount_cents: number | null; created_at: Date | null; outbox_id: string | null }>({
       name: 'insert-orders',
       text: `WITH input AS (
                SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::jsonb[]) WITH ORDINALITY
                  AS i(order_id, product_id, quantity, idempotency_key, topic, message_key, payload, n)
              ), known AS (
-               SELECT i.* FROM input i WHERE EXISTS (SELECT 1 FROM products p WHERE p.product_id = i.product_id)
+               SELECT i.*, p.unit_price_cents::bigint * i.quantity AS amount_cents FROM input i JOIN products p USING (product_id)
              ), inserted AS (
-               INSERT INTO orders (order_id, product_id, quantity, status, idempotency_key)
-               SELECT order_id, product_id, quantity, 'PENDING', idempotency_key FROM known ORDER BY n
+               INSERT INTO orders (order_id, product_id, quantity, amount_cents, status, idempotency_key)
+               SELECT order_id, product_id, quantity, amount_cents, 'PENDING', idempotency_key FROM known ORDER BY n
                ON CONFLICT (idempotency_key) DO NOTHING
                RETURNING order_id, created_at
              ), queued AS (
                ${outboxInsert('$8', 'known m JOIN inserted USING (order_id)')}
                RETURNING id, (payload->>'order_id')::uuid AS order_id
              )
-             SELECT i.order_id, k.order_id IS NOT NULL AS known, ins.created_at, q.id AS outbox_id
+             SELECT i.order_id, k.order_id IS NOT NULL AS known, k.amount_cents::int, ins.created_at, q.id AS outbox_id
              FROM input i LEFT JOIN known k USING (order_id) LEFT JOIN inserted ins USING (order_id) LEFT JOIN queued q USING (order_id)
              ORDER BY i.n`,
       values: [
@@ -132,7 +169,20 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
       const row = rows[k]!;
       if (!row.known) return { kind: 'unknown_product' };
       if (row.created_at) {
-        const order: OrderRow = { ...o, idempotency_key: o.idempotency_key ?? null, status: 'PENDING', reason: null, created_at: row.created_at, decided_at: null };
+        const order: OrderRow = {
+          ...o,
+          amount_cents: row.amount_cents,
+          idempotency_key: o.idempotency_key ?? null,
+          status: 'PENDING',
+          reason: null,
+          created_at: row.created_at,
+          reserved_at: null,
+          decided_at: null,
+          payment_status: null,
+          payment_attempts: null,
+          payment_error: null,
+          charge_id: null,
+        };
         return { kind: 'created', order };
       }
       const winner = existing.get(o.idempotency_key!)!;
@@ -195,12 +245,16 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
 
     async countsByStatus(): Promise<Record<OrderStatus, number>> {
       const { rows } = await pool.query<{ status: OrderStatus; n: number }>('SELECT status, count(*)::int AS n FROM orders GROUP BY status');
-      const counts = { PENDING: 0, CONFIRMED: 0, REJECTED: 0, CANCELLED: 0 };
+      const counts = { PENDING: 0, RESERVED: 0, CONFIRMED: 0, REJECTED: 0, CANCELLED: 0 };
       for (const r of rows) counts[r.status] = r.n;
       return counts;
     },
 
-    /** A cancel goes into the log like any order event, so every replica releases what it reserved. */
+    /**
+     * A cancel goes into the log like any order event, so every replica releases what it reserved.
+     * An order whose payment has started (RESERVED) or ended (CONFIRMED) is also withdrawn from
+     * payment-svc, which keeps no charge for it (it stops trying, and refunds any capture).
+     */
     async cancel(orderId: string): Promise<CancelOutcome> {
       return withOutbox(async (client, queue) => {
         const found = (await client.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id = $1 FOR UPDATE`, [orderId])).rows[0];
@@ -208,11 +262,15 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
         if (found.status === 'REJECTED' || found.status === 'CANCELLED') return { kind: 'conflict', order: found };
         const order = (
           await client.query<OrderRow>(
-            `UPDATE orders SET status = 'CANCELLED', updated_at = clock_timestamp() WHERE order_id = $1 RETURNING ${ORDER_COLUMNS}`,
+            `UPDATE orders SET status = 'CANCELLED', decided_at = clock_timestamp(), updated_at = clock_timestamp() WHERE order_id = $1 RETURNING ${ORDER_COLUMNS}`,
             [orderId],
           )
         ).rows[0]!;
-        await queue([{ topic: 'orderEvents', event: orderCancelledEvent({ order_id: orderId, product_id: order.product_id }) }]);
+        await queue([
+          { topic: 'orderEvents', event: orderCancelledEvent({ order_id: orderId, product_id: order.product_id }) },
+          finalized({ ...order, at: order.decided_at! }),
+          ...(found.status === 'PENDING' ? [] : [{ topic: 'orderSaga' as const, event: orderWithdrawnEvent({ order_id: orderId }) }]),
+        ]);
         return { kind: 'cancelled', order };
       });
     },
@@ -221,18 +279,25 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
     async seedProducts(): Promise<string[]> {
       return withOutbox(async (client, queue) => {
         const { rows } = await client.query<{ product_id: string }>(
-          'INSERT INTO products (product_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING product_id',
-          [SEED_PRODUCTS.map((p) => p.product_id)],
+          'INSERT INTO products (product_id, unit_price_cents) SELECT * FROM unnest($1::text[], $2::int[]) ON CONFLICT DO NOTHING RETURNING product_id',
+          [SEED_PRODUCTS.map((p) => p.product_id), SEED_PRODUCTS.map((p) => p.unit_price_cents)],
         );
         const fresh = SEED_PRODUCTS.filter((p) => rows.some((r) => r.product_id === p.product_id));
-        await queue(fresh.map((p) => ({ topic: 'orderEvents', event: stockSetEvent({ event_id: randomUUID(), ...p }) })));
+        await queue(
+          fresh.map((p) => ({ topic: 'orderEvents', event: stockSetEvent({ event_id: randomUUID(), product_id: p.product_id, quantity: p.quantity }) })),
+        );
         return fresh.map((p) => p.product_id);
       });
     },
 
-    async restock(productId: string, quantity: number): Promise<string> {
+    /** Adds stock; a new product enters the catalogue at `unitPriceCents` or the default price, a known one changes price only if given one. */
+    async restock(productId: string, quantity: number, unitPriceCents: number | undefined): Promise<string> {
       return withOutbox(async (client, queue) => {
-        await client.query('INSERT INTO products (product_id) VALUES ($1) ON CONFLICT DO NOTHING', [productId]);
+        await client.query(
+          `INSERT INTO products (product_id, unit_price_cents) VALUES ($1, COALESCE($2::int, $3::int))
+           ON CONFLICT (product_id) DO UPDATE SET unit_price_cents = COALESCE($2::int, products.unit_price_cents)`,
+          [productId, unitPriceCents ?? null, DEFAULT_UNIT_PRICE_CENTS],
+        );
         const eventId = randomUUID();
         await queue([{ topic: 'orderEvents', event: stockRestockedEvent({ event_id: eventId, product_id: productId, quantity }) }]);
         return eventId;
@@ -272,27 +337,96 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
         ],
       });
       const { decisions, reports } = decideBatch(votes, SOURCE);
-      const outbox = await enqueue(
-        client,
-        SOURCE,
-        topics,
-        reports.map((event) => ({ topic: 'replicaErrors', event })),
-      );
-      if (decisions.length === 0) return { decided: [], outbox };
-      // Only PENDING orders change: a cancel that came first, or an earlier decision, stands.
-      const updated = await client.query<Decided>({
+      const messages: OutboxMessage[] = reports.map((event) => ({ topic: 'replicaErrors', event }));
+      if (decisions.length === 0) return { decided: [], outbox: await enqueue(client, SOURCE, topics, messages) };
+      // Only PENDING orders change: a cancel that came first, or an earlier decision, stands. A
+      // reserved order's payment starts here: its OrderReserved event commits with the status.
+      // (An order accepted before products had prices has no amount: nothing to charge, so it is
+      // CONFIRMED at once.)
+      const updated = await client.query<Decided & FinalRow>({
         name: 'decide-orders',
-        text: `UPDATE orders o SET status = d.status, reason = d.reason, decided_at = clock_timestamp(), updated_at = clock_timestamp()
+        text: `UPDATE orders o SET
+                 status = CASE WHEN d.status = 'RESERVED' AND o.amount_cents IS NULL THEN 'CONFIRMED' ELSE d.status END,
+                 reason = d.reason,
+                 reserved_at = CASE WHEN d.status = 'RESERVED' THEN clock_timestamp() END,
+                 decided_at = CASE WHEN d.status = 'RESERVED' AND o.amount_cents IS NOT NULL THEN NULL ELSE clock_timestamp() END,
+                 updated_at = clock_timestamp()
                FROM unnest($1::uuid[], $2::text[], $3::text[]) AS d(order_id, status, reason)
                WHERE o.order_id = d.order_id AND o.status = 'PENDING'
-               RETURNING o.order_id, o.status, o.created_at, o.decided_at`,
+               RETURNING o.order_id, o.status, o.reason, o.created_at, o.updated_at AS at, o.product_id, o.quantity, o.amount_cents::int`,
         values: [
           decisions.map((d) => d.order_id),
           decisions.map((d) => d.decision.status),
           decisions.map((d) => (d.decision.status === 'REJECTED' ? d.decision.reason : null)),
         ],
       });
-      return { decided: updated.rows, outbox };
+      for (const o of updated.rows) {
+        if (o.status !== 'RESERVED') {
+          messages.push(finalized(o));
+          continue;
+        }
+        messages.push({
+          topic: 'orderSaga',
+          event: orderReservedEvent({
+            order_id: o.order_id,
+            product_id: o.product_id,
+            quantity: o.quantity,
+            amount_cents: o.amount_cents!,
+            currency: CURRENCY,
+            reserved_at: o.at.toISOString(),
+          }),
+        });
+      }
+      const decided = updated.rows.map(({ order_id, status, created_at, at }) => ({ order_id, status, created_at, at }));
+      return { decided, outbox: await enqueue(client, SOURCE, topics, messages) };
+    },
+
+    /**
+     * Records payment-svc's outcomes, inside the payment consumer's transaction: a RESERVED order
+     * becomes CONFIRMED (captured) or CANCELLED with the failure's reason, and a cancelled one
+     * gives its stock back through the log (the compensation: an event every replica applies
+     * once). An order no longer RESERVED (the client cancelled it) keeps its status; its payment
+     * is recorded all the same.
+     */
+    async recordPayments(client: PoolClient, records: LogRecord<PaymentSettled>[]): Promise<{ decided: Decided[]; outbox: OutboxRow[] }> {
+      const events = records.map((r) => r.event);
+      const { rows } = await client.query<Decided & FinalRow & { was: OrderStatus }>({
+        name: 'record-payments',
+        text: `WITH p AS (
+                 SELECT DISTINCT ON (order_id) * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[]) WITH ORDINALITY
+                   AS p(order_id, outcome, reason, charge_id, attempts, last_error, n) ORDER BY order_id, n DESC
+               ), cur AS (
+                 SELECT o.order_id, o.status AS was FROM orders o JOIN p USING (order_id) FOR UPDATE OF o
+               )
+               UPDATE orders o SET
+                 status = CASE WHEN cur.was <> 'RESERVED' THEN o.status WHEN p.outcome = 'captured' THEN 'CONFIRMED' ELSE 'CANCELLED' END,
+                 reason = CASE WHEN cur.was = 'RESERVED' AND p.outcome = 'failed' THEN p.reason ELSE o.reason END,
+                 decided_at = CASE WHEN cur.was = 'RESERVED' THEN clock_timestamp() ELSE o.decided_at END,
+                 payment_status = p.outcome, payment_attempts = p.attempts, payment_error = p.last_error, charge_id = p.charge_id,
+                 updated_at = clock_timestamp()
+               FROM p JOIN cur USING (order_id)
+               WHERE o.order_id = p.order_id
+               RETURNING o.order_id, o.status, o.reason, o.created_at, o.updated_at AS at, cur.was, o.product_id, o.quantity, o.amount_cents::int`,
+        values: [
+          events.map((e) => e.order_id),
+          events.map((e) => e.outcome),
+          events.map((e) => e.reason),
+          events.map((e) => e.charge_id),
+          events.map((e) => e.attempts),
+          events.map((e) => e.last_error),
+        ],
+      });
+      const settled = rows.filter((r) => r.was === 'RESERVED');
+      const outbox = await enqueue(
+        client,
+        SOURCE,
+        topics,
+        settled.flatMap((r): OutboxMessage[] => [
+          ...(r.status === 'CANCELLED' ? [{ topic: 'orderEvents' as const, event: orderCancelledEvent({ order_id: r.order_id, product_id: r.product_id }) }] : []),
+          finalized(r),
+        ]),
+      );
+      return { decided: settled.map(({ order_id, status, created_at, at }) => ({ order_id, status, created_at, at })), outbox };
     },
   };
 }

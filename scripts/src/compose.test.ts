@@ -224,6 +224,8 @@ const LISTEN_PORT: Record<string, (c: LoadedConfig) => unknown> = {
   'monitor-svc': (c) => c.port,
   'voter-svc': (c) => c.VOTER_PORT,
   'gateway-svc': (c) => c.GATEWAY_PORT,
+  'payment-svc': (c) => c.PAYMENT_SVC_PORT,
+  'notification-svc': (c) => c.NOTIFICATION_SVC_PORT,
 };
 
 /**
@@ -242,8 +244,15 @@ interface AppService {
   port: number;
 }
 
+/** The simulators of the outside world (externals/): built from this repo too, but not services of ours. */
+const SIMULATOR_COMMAND = /^externals\/([\w-]+)\/dist\/main\.js$/;
+
+function isSimulator(s: Service): boolean {
+  return s.build !== undefined && SIMULATOR_COMMAND.test(s.command?.[1] ?? '');
+}
+
 function isAppService(s: Service): boolean {
-  return s.build !== undefined;
+  return s.build !== undefined && !isSimulator(s);
 }
 
 /** Every service built from this repo, with the config its own code derives from its environment. */
@@ -425,6 +434,26 @@ test('compose topology matches the services\' own configuration', async (t) => {
         if (status === 200) assert.equal(exit, 0, `${name}: healthcheck failed against a healthy /health`);
         else assert.notEqual(exit, 0, `${name}: healthcheck passed against a 503 /health`);
       }
+    }
+  });
+
+  await t.test('the simulators run from their own config, on 0.0.0.0, publish their ports 1:1 and are probed on /health', () => {
+    const simulators = [...model.values()].filter(isSimulator);
+    assert.deepEqual(simulators.map((s) => s.name).sort(), ['mail-sink', 'payment-gateway']);
+    const listens: Record<string, (c: LoadedConfig) => unknown[]> = {
+      'payment-gateway': (c) => [c.PAYMENT_GATEWAY_PORT],
+      'mail-sink': (c) => [c.MAIL_SINK_HTTP_PORT, c.MAIL_SINK_SMTP_PORT],
+    };
+    for (const s of simulators) {
+      const folder = SIMULATOR_COMMAND.exec(s.command![1]!)![1]!;
+      const config = loadConfigOf(path.join('externals', folder))({ ...s.environment });
+      for (const key of Object.keys(s.environment)) assert.ok(key in config, `${s.name}: ${key} is set in docker-compose.yml but it does not read it`);
+      assert.equal(config.HOST, '0.0.0.0', `${s.name}: HOST`);
+      const ports = listens[s.name]!(config);
+      assert.deepEqual(s.ports.map((p) => p.target).sort(), [...ports].sort(), `${s.name}: publishes ${JSON.stringify(s.ports)}`);
+      for (const p of s.ports) assert.equal(p.published, p.target, `${s.name}: port ${p.target} published 1:1`);
+      assert.ok(healthTest(s).join(' ').includes(`http://127.0.0.1:${ports[0]}/health`), `${s.name}: healthcheck should fetch its /health`);
+      assert.deepEqual(s.profiles, [], `${s.name} must start without a profile`);
     }
   });
 

@@ -145,7 +145,7 @@ describe('supervisor', () => {
 });
 
 describe('system', () => {
-  test('all six services come up; a killed replica is restarted and answers again; stop leaves none', { timeout: 120_000 }, async (t) => {
+  test('every service and simulator comes up; a killed replica is restarted and answers again; stop leaves none', { timeout: 120_000 }, async (t) => {
     const ports = await freeServicePorts();
     const system = await startSystem({
       kafkaBrokers: testKafkaBrokers(),

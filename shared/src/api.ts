@@ -6,10 +6,30 @@ import { failureCause, instanceId, logPosition, productId, quantity } from './ev
 export const createOrderRequest = z.object({ product_id: productId, quantity }).strict();
 export type CreateOrderRequest = z.infer<typeof createOrderRequest>;
 
-export const orderStatus = z.enum(['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED']);
+/**
+ * PENDING until two replicas agree; RESERVED while its payment runs (the saga); then final:
+ * CONFIRMED (paid), REJECTED (no stock) or CANCELLED (payment failed, or the client cancelled).
+ */
+export const orderStatus = z.enum(['PENDING', 'RESERVED', 'CONFIRMED', 'REJECTED', 'CANCELLED']);
 export type OrderStatus = z.infer<typeof orderStatus>;
+/** The statuses a client's order ends in: a long poll waits for one of these. */
+export const FINAL_ORDER_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'REJECTED', 'CANCELLED'];
+export const isFinalOrderStatus = (s: OrderStatus) => FINAL_ORDER_STATUSES.includes(s);
 
-export const restockRequest = z.object({ product_id: productId, quantity: z.number().int().min(1).max(1_000_000) }).strict();
+/**
+ * A unit price in cents (CURRENCY). At most 1000.00, so that price × the largest order quantity
+ * stays within what one charge may be (paymentGateway.amountCents).
+ */
+export const unitPriceCents = z.number().int().min(1).max(100_000);
+
+/**
+ * A restock adds units, and enters the product into the catalogue if it is new. `unit_price_cents`
+ * sets the product's price from now on (orders accepted before keep theirs); a new product
+ * restocked without one costs DEFAULT_UNIT_PRICE_CENTS.
+ */
+export const restockRequest = z
+  .object({ product_id: productId, quantity: z.number().int().min(1).max(1_000_000), unit_price_cents: unitPriceCents.optional() })
+  .strict();
 /** POST /admin/restock answers 202 with the restock and the id of its event in the log. */
 export const restockAccepted = restockRequest.extend({ event_id: z.string() });
 export type RestockAccepted = z.infer<typeof restockAccepted>;

@@ -10,12 +10,21 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ftlab';
 
-/** Products created by StockSet events on first start, so a replica rebuilt from the log reaches the same state. */
-export const SEED_PRODUCTS: ReadonlyArray<{ product_id: string; quantity: number }> = [
-  { product_id: 'PROD-001', quantity: 1000 },
-  { product_id: 'PROD-002', quantity: 500 },
-  { product_id: 'PROD-003', quantity: 750 },
+/**
+ * Products created by StockSet events on first start, so a replica rebuilt from the log reaches the
+ * same state. The price is orders-svc's catalogue (not the log's): an order's amount is the unit
+ * price when it was accepted × its quantity.
+ */
+export const SEED_PRODUCTS: ReadonlyArray<{ product_id: string; quantity: number; unit_price_cents: number }> = [
+  { product_id: 'PROD-001', quantity: 1000, unit_price_cents: 1999 },
+  { product_id: 'PROD-002', quantity: 500, unit_price_cents: 4999 },
+  { product_id: 'PROD-003', quantity: 750, unit_price_cents: 999 },
 ];
+
+/** The price of a product that enters the catalogue by a restock that names none. */
+export const DEFAULT_UNIT_PRICE_CENTS = 1000;
+/** Every amount is in this currency. */
+export const CURRENCY = 'EUR' as const;
 
 export interface Topics {
   /** Orders, cancellations and stock changes, keyed by product_id: the replicated log. */
@@ -26,6 +35,12 @@ export interface Topics {
   replicaErrors: string;
   /** Events that failed validation, with the reason. */
   deadLetters: string;
+  /** The saga's requests to payment-svc (an order reserved, an order withdrawn by its client), keyed by order_id. */
+  orderSaga: string;
+  /** payment-svc's outcome of each order's payment, keyed by order_id. */
+  paymentResults: string;
+  /** Each order's final status (CONFIRMED, REJECTED, CANCELLED), keyed by order_id: what notification-svc mails. */
+  orderOutcomes: string;
 }
 
 export function topicNames(prefix = ''): Topics {
@@ -34,10 +49,18 @@ export function topicNames(prefix = ''): Topics {
     replicaResults: `${prefix}replica-results`,
     replicaErrors: `${prefix}replica-errors`,
     deadLetters: `${prefix}dead-letters`,
+    orderSaga: `${prefix}order-saga`,
+    paymentResults: `${prefix}payment-results`,
+    orderOutcomes: `${prefix}order-outcomes`,
   };
 }
 
 export const TOPIC_PARTITIONS = 6;
+
+/** payment-svc: charges RESERVED orders through the payment gateway. */
+export const DEFAULT_PAYMENT_SVC_PORT = 5007;
+/** notification-svc: mails each order's outcome. */
+export const DEFAULT_NOTIFICATION_SVC_PORT = 5008;
 
 /** Simulators of the outside world (externals/): a payment provider and a mail catcher (Mailpit's ports). */
 export const DEFAULT_PAYMENT_GATEWAY_PORT = 5010;

@@ -4,7 +4,10 @@ import {
   DEFAULT_HOST,
   DEFAULT_KAFKA_BROKERS,
   DEFAULT_MAIL_SINK_HTTP_PORT,
+  DEFAULT_MAIL_SINK_SMTP_PORT,
   DEFAULT_PAYMENT_GATEWAY_PORT,
+  DEFAULT_PAYMENT_SVC_PORT,
+  DEFAULT_NOTIFICATION_SVC_PORT,
   GATEWAY_DEFAULTS,
   REPLICA_IDS,
   type ReplicaId,
@@ -75,11 +78,14 @@ export const endpointsEnv = {
   VOTER_PORT: port.default(5005),
   /** The launcher's control API: process faults and database flapping. */
   CONTROL_PORT: port.default(5009),
+  PAYMENT_SVC_PORT: port.default(DEFAULT_PAYMENT_SVC_PORT),
+  NOTIFICATION_SVC_PORT: port.default(DEFAULT_NOTIFICATION_SVC_PORT),
   /** gateway-svc: the one address for clients. */
   GATEWAY_PORT: port.default(GATEWAY_DEFAULTS.port),
   /** The simulators outside the system (externals/): the payment provider and the mail catcher's HTTP side. */
   PAYMENT_GATEWAY_PORT: port.default(DEFAULT_PAYMENT_GATEWAY_PORT),
   MAIL_SINK_HTTP_PORT: port.default(DEFAULT_MAIL_SINK_HTTP_PORT),
+  MAIL_SINK_SMTP_PORT: port.default(DEFAULT_MAIL_SINK_SMTP_PORT),
   ORDERS_URL: replicaUrl.optional(),
   INVENTORY_1_URL: replicaUrl.optional(),
   INVENTORY_2_URL: replicaUrl.optional(),
@@ -89,6 +95,8 @@ export const endpointsEnv = {
   VOTER_URL: replicaUrl.optional(),
   CONTROL_URL: replicaUrl.optional(),
   GATEWAY_URL: replicaUrl.optional(),
+  PAYMENT_SVC_URL: replicaUrl.optional(),
+  NOTIFICATION_SVC_URL: replicaUrl.optional(),
   PAYMENT_GATEWAY_URL: replicaUrl.optional(),
   MAIL_SINK_URL: replicaUrl.optional(),
 };
@@ -102,7 +110,9 @@ export interface Endpoints {
   voter: string;
   control: string;
   gateway: string;
-  /** Optional so that Endpoints written out by hand need not name the simulators; resolveEndpoints always sets them. */
+  /** Optional so that Endpoints written out by hand need not name payment-svc and the simulators; resolveEndpoints always sets them. */
+  payment?: string;
+  notification?: string;
   paymentGateway?: string;
   mailSink?: string;
 }
@@ -125,6 +135,8 @@ export function resolveEndpoints(env: EndpointsEnv, host: string = DEFAULT_HOST)
     voter: env.VOTER_URL ?? at(env.VOTER_PORT),
     control: env.CONTROL_URL ?? at(env.CONTROL_PORT),
     gateway: env.GATEWAY_URL ?? at(env.GATEWAY_PORT),
+    payment: env.PAYMENT_SVC_URL ?? at(env.PAYMENT_SVC_PORT),
+    notification: env.NOTIFICATION_SVC_URL ?? at(env.NOTIFICATION_SVC_PORT),
     paymentGateway: env.PAYMENT_GATEWAY_URL ?? at(env.PAYMENT_GATEWAY_PORT),
     mailSink: env.MAIL_SINK_URL ?? at(env.MAIL_SINK_HTTP_PORT),
   };

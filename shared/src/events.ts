@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { REPLICA_IDS, type Topics } from './config';
+import { currency } from './contracts/payment-gateway';
 
 /**
  * Every event that crosses Kafka, defined once. Producers build events with the constructors below
@@ -85,6 +86,63 @@ export const replicaResult = eventSchema('ReplicaResult', {
 export type ReplicaResult = z.infer<typeof replicaResult>;
 export const replicaResultEvent = constructorOf<ReplicaResult>('ReplicaResult');
 
+// ---- the order saga (topic orderSaga, keyed by order_id): orders-svc → payment-svc ----
+
+/**
+ * Two replicas reserved the order's stock: payment-svc charges `amount_cents`, and has until
+ * `reserved_at` + its payment deadline to get an answer.
+ */
+export const orderReserved = eventSchema('OrderReserved', {
+  order_id: orderId,
+  product_id: productId,
+  quantity,
+  amount_cents: z.number().int().min(1),
+  currency,
+  reserved_at: z.string().datetime(),
+});
+/** The client cancelled an order after its reservation: no charge may be kept for it. */
+export const orderWithdrawn = eventSchema('OrderWithdrawn', { order_id: orderId });
+export const sagaEvent = z.discriminatedUnion('type', [orderReserved, orderWithdrawn]);
+export type OrderReserved = z.infer<typeof orderReserved>;
+export type OrderWithdrawn = z.infer<typeof orderWithdrawn>;
+export type SagaEvent = z.infer<typeof sagaEvent>;
+export const orderReservedEvent = constructorOf<OrderReserved>('OrderReserved');
+export const orderWithdrawnEvent = constructorOf<OrderWithdrawn>('OrderWithdrawn');
+
+// ---- payment outcomes (topic paymentResults, keyed by order_id): payment-svc → orders-svc ----
+
+/** Why an order's payment failed: the gateway said no, or gave no answer before the deadline. */
+export const paymentFailure = z.enum(['payment_declined', 'payment_unavailable']);
+export type PaymentFailure = z.infer<typeof paymentFailure>;
+
+/** The end of an order's payment: captured (charge_id set), or failed with a reason. */
+export const paymentSettled = eventSchema('PaymentSettled', {
+  order_id: orderId,
+  outcome: z.enum(['captured', 'failed']),
+  reason: paymentFailure.nullable(),
+  charge_id: z.string().max(128).nullable(),
+  attempts: z.number().int().min(0),
+  last_error: z.string().max(500).nullable(),
+});
+export type PaymentSettled = z.infer<typeof paymentSettled>;
+export const paymentSettledEvent = constructorOf<PaymentSettled>('PaymentSettled');
+
+// ---- final outcomes (topic orderOutcomes, keyed by order_id): orders-svc → notification-svc ----
+
+/** An order reached its final status: what its customer is told. */
+export const orderFinalized = eventSchema('OrderFinalized', {
+  order_id: orderId,
+  product_id: productId,
+  quantity,
+  amount_cents: z.number().int().min(1).nullable(),
+  currency,
+  status: z.enum(['CONFIRMED', 'REJECTED', 'CANCELLED']),
+  reason: z.string().max(200).nullable(),
+  decided_at: z.string().datetime(),
+});
+export type OrderFinalized = z.infer<typeof orderFinalized>;
+export const orderFinalizedEvent = constructorOf<OrderFinalized>('OrderFinalized');
+
 // ---- error reports (topic replicaErrors, keyed by instance_id) ----
 
 export const failureCause = z.enum(['crash', 'timeout', 'http_error', 'incorrect_response']);
@@ -125,6 +183,9 @@ export interface TopicEvents {
   replicaResults: ReplicaResult;
   replicaErrors: ReplicaErrorReport;
   deadLetters: DeadLetter;
+  orderSaga: SagaEvent;
+  paymentResults: PaymentSettled;
+  orderOutcomes: OrderFinalized;
 }
 export type TopicKey = keyof Topics & keyof TopicEvents;
 
@@ -137,6 +198,9 @@ const messageKeyOf: { [K in TopicKey]: (event: TopicEvents[K]) => string } = {
   replicaResults: (e) => e.order_id,
   replicaErrors: (e) => e.instance_id,
   deadLetters: (e) => e.source_topic,
+  orderSaga: (e) => e.order_id,
+  paymentResults: (e) => e.order_id,
+  orderOutcomes: (e) => e.order_id,
 };
 
 export function messageKey<K extends TopicKey>(topic: K, event: TopicEvents[K]): string {

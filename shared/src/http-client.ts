@@ -50,6 +50,8 @@ export interface HttpCallOptions {
   /** The whole call, connect to last byte of the body. */
   timeoutMs: number;
   pool?: HttpPool;
+  /** Abandons the call earlier (a caller's own deadline or timeout policy): a timeout failure too. */
+  signal?: AbortSignal;
 }
 
 /** `connections` per origin, opened only as needed: too few would queue calls inside the client. */
@@ -101,13 +103,18 @@ export async function httpCall(url: string, opts: HttpCallOptions): Promise<Http
       headers,
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
       // Node's timers take whole positive milliseconds; a deadline already past still gets its one.
-      signal: AbortSignal.timeout(Math.max(1, Math.ceil(opts.timeoutMs))),
+      signal: deadlineSignal(opts),
     });
     const text = await res.body.text();
     return { ok: true, status: res.statusCode, body: parseJsonOrText(text) };
   } catch (err) {
     return { ok: false, failure: classifyError(err, opts.timeoutMs) };
   }
+}
+
+function deadlineSignal(opts: HttpCallOptions): AbortSignal {
+  const own = AbortSignal.timeout(Math.max(1, Math.ceil(opts.timeoutMs)));
+  return opts.signal ? AbortSignal.any([own, opts.signal]) : own;
 }
 
 function parseJsonOrText(text: string): unknown {

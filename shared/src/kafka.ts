@@ -46,6 +46,9 @@ export async function ensureTopics(kafka: Kafka, topics: Topics, replication?: T
       { topic: topics.replicaResults },
       { topic: topics.replicaErrors },
       { topic: topics.deadLetters },
+      { topic: topics.orderSaga },
+      { topic: topics.paymentResults },
+      { topic: topics.orderOutcomes },
     ].filter((t) => !existing.has(t.topic));
     if (missing.length > 0) {
       const { replicationFactor, minInsyncReplicas } = replication ?? (await configuredReplication(admin));

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REPLICA_IDS, SEED_PRODUCTS, type Logger, type OrderStatus, type Pool } from '@ftlab/shared';
-import type { FinalState, ReplicaState, ReservationRow } from './history';
+import { REPLICA_IDS, SEED_PRODUCTS, createPool, type Logger, type OrderStatus, type Pool } from '@ftlab/shared';
+import type { FinalState, PaymentLedger, ReplicaState, ReservationRow } from './history';
 import { stockInputs } from './model';
 import { logEnd, type OrderLog, type OrderLogAddress } from './order-log';
 
@@ -13,7 +13,8 @@ import { logEnd, type OrderLog, type OrderLogAddress } from './order-log';
 const replicaConsumer = (id: string) => `inventory-${id}`;
 
 /**
- * Waits until nothing is in flight: no PENDING order, an empty outbox, and every replica's
+ * Waits until nothing is in flight: no PENDING or RESERVED order (a payment under way), no charge
+ * payment-svc still has to look up (and maybe refund), an empty outbox, and every replica's
  * offsets at the log's end. Gives up after `timeoutMs` (what is still open then is the checker's
  * to judge) and says what it waited for.
  */
@@ -26,11 +27,12 @@ export async function awaitSettled(
   const started = Date.now();
   let open = '';
   for (;;) {
-    const { rows } = await pool.query<{ pending: number; outbox: number }>(
-      "SELECT (SELECT count(*)::int FROM orders WHERE status = 'PENDING') AS pending, (SELECT count(*)::int FROM outbox) AS outbox",
+    const { rows } = await pool.query<{ pending: number; outbox: number; unchecked: number }>(
+      `SELECT (SELECT count(*)::int FROM orders WHERE status IN ('PENDING', 'RESERVED')) AS pending, (SELECT count(*)::int FROM outbox) AS outbox,
+              (SELECT count(*)::int FROM payments WHERE check_charge) AS unchecked`,
     );
-    const { pending, outbox } = rows[0]!;
-    open = pending + outbox > 0 ? `${pending} PENDING order(s), ${outbox} outbox row(s)` : '';
+    const { pending, outbox, unchecked } = rows[0]!;
+    open = pending + outbox + unchecked > 0 ? `${pending} PENDING or RESERVED order(s), ${outbox} outbox row(s), ${unchecked} charge(s) payment-svc has yet to check` : '';
     if (!open && log) {
       const end = await logEnd(log.brokers, log.topic, logger);
       const behind = await replicasBehind(pool, log.topic, end);
@@ -61,7 +63,30 @@ async function replicasBehind(pool: Pool, topic: string, end: Record<string, num
  * The final state. Without the order log (no broker to read), the stock that entered the log is
  * taken to be the seed stock with no restocks, and reads are not judged.
  */
-export async function readFinalState(pool: Pool, topic: string, log: OrderLog | undefined): Promise<FinalState> {
+/**
+ * The payment provider's books (its own database, see lib/system.ts paymentLedgerUrl): every
+ * capture and refund by order. undefined when the system has no such ledger (the database does
+ * not exist): the payments check is then not applicable.
+ */
+export async function readPaymentLedger(ledgerUrl: string): Promise<PaymentLedger | undefined> {
+  const pool = createPool(ledgerUrl, 1);
+  try {
+    const [captures, refunds] = await Promise.all([
+      pool.query<{ order_id: string; amount: number }>("SELECT order_id, amount_cents::int AS amount FROM gateway_charges WHERE status = 'captured'"),
+      pool.query<{ order_id: string; amount: number }>('SELECT c.order_id, r.amount_cents::int AS amount FROM gateway_refunds r JOIN gateway_charges c ON c.id = r.charge_id'),
+    ]);
+    const rows = (r: { rows: { order_id: string; amount: number }[] }) => r.rows.map((x) => ({ orderId: x.order_id, amount: x.amount }));
+    return { captures: rows(captures), refunds: rows(refunds) };
+  } catch (err) {
+    // 3D000: no such database; 42P01: the gateway never started (no tables).
+    if (['3D000', '42P01'].includes((err as { code?: string }).code ?? '')) return undefined;
+    throw err;
+  } finally {
+    await pool.end();
+  }
+}
+
+export async function readFinalState(pool: Pool, topic: string, log: OrderLog | undefined, payments?: PaymentLedger): Promise<FinalState> {
   const [stock, reservations, events, offsets, orders] = await Promise.all([
     pool.query<{ instance_id: string; product_id: string; available_quantity: string; reserved_quantity: string }>(
       'SELECT instance_id, product_id, available_quantity, reserved_quantity FROM replica_stock',
@@ -96,5 +121,6 @@ export async function readFinalState(pool: Pool, topic: string, log: OrderLog | 
     orders: orders.rows.map((o) => ({ orderId: o.order_id, productId: o.product_id, quantity: o.quantity, status: o.status, decidedAtMs: o.decided_at?.getTime() ?? null })),
     ...inputs,
     ...(log ? { log: log.records, logEnd: log.end } : {}),
+    ...(payments ? { payments } : {}),
   };
 }

@@ -11,7 +11,7 @@ import { verdictOf, type CheckVerdict } from './verdict';
 const at = (ms: number) => new Date(ms).toISOString();
 
 /** The replica reservation state each order status stands for. */
-const HELD_AS: Record<Exclude<OrderRow['status'], 'PENDING'>, ReservationRow['state']> = {
+const HELD_AS: Record<Exclude<OrderRow['status'], 'PENDING' | 'RESERVED'>, ReservationRow['state']> = {
   CONFIRMED: 'RESERVED',
   REJECTED: 'REJECTED',
   CANCELLED: 'RELEASED',
@@ -19,7 +19,7 @@ const HELD_AS: Record<Exclude<OrderRow['status'], 'PENDING'>, ReservationRow['st
 
 /**
  * (a) Nothing accepted is lost: every order a client got 202 for is in the orders table once,
- * decided (not PENDING) by the settle time, decided the way a majority of replicas hold it, and
+ * decided (CONFIRMED, REJECTED or CANCELLED: neither PENDING nor still paying, RESERVED) by the settle time, decided the way a majority of replicas hold it, and
  * every accepted cancel ended CANCELLED.
  */
 export function checkOrdersDecided(history: History): CheckVerdict {
@@ -48,8 +48,8 @@ export function checkOrdersDecided(history: History): CheckVerdict {
   }
   const replicas = Object.values(final.replicas);
   for (const o of final.orders) {
-    if (o.status === 'PENDING') {
-      bad.push(`order ${o.orderId} still PENDING at ${at(settledAtMs)}${told.has(o.orderId) ? ' (a client was told 202)' : ''}`);
+    if (o.status === 'PENDING' || o.status === 'RESERVED') {
+      bad.push(`order ${o.orderId} still ${o.status} at ${at(settledAtMs)}${told.has(o.orderId) ? ' (a client was told 202)' : ''}`);
       continue;
     }
     const states = replicas.map((r) => r.reservations[o.orderId]?.state ?? 'none');

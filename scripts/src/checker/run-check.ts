@@ -1,7 +1,7 @@
 import { DEFAULT_KAFKA_BROKERS, topicNames, type Logger, type Pool } from '@ftlab/shared';
 import type { TargetSystem } from '../lib/target-system';
 import { checkHistory } from './check';
-import { awaitSettled, readFinalState } from './final-state';
+import { awaitSettled, readFinalState, readPaymentLedger } from './final-state';
 import type { FaultEvent, History } from './history';
 import { readOrderLog, type OrderLogAddress } from './order-log';
 import type { OperationRecorder } from './recorder';
@@ -40,12 +40,15 @@ export async function checkRun(
   faults: FaultEvent[],
   logger: Logger,
   settleTimeoutMs = 30_000,
+  /** The payment provider's ledger database (lib/system.ts paymentLedgerUrl), when the system has one. */
+  paymentLedgerUrl?: string,
 ): Promise<RunCheck> {
   const settle = await awaitSettled(pool, { brokers, topic }, logger, settleTimeoutMs);
   if (!settle.settled) logger.warn({ open: settle.open }, `not settled after ${settle.waitedMs} ms: checking what there is`);
   const log = await readOrderLog(brokers, topic, logger);
   const settledAtMs = Date.now();
-  const final = await readFinalState(pool, topic, log);
+  const payments = paymentLedgerUrl ? await readPaymentLedger(paymentLedgerUrl) : undefined;
+  const final = await readFinalState(pool, topic, log, payments);
   const history: History = { operations: recorder.operations(), faults, settledAtMs, final };
   const verdict = verdictJson(checkHistory(history));
   logger.info({ ok: verdict.ok, failed: verdict.failed, operations: history.operations.length, log_records: log.records.length }, 'history checked');

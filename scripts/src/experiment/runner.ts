@@ -17,6 +17,7 @@ import { loadAverage, systemInfo } from './system-info';
 import type { TargetSystem } from '../lib/target-system';
 import type { TimelineInput } from './timeline-svg';
 import { runTrial, type TrialContext, type TrialTimings } from './trial';
+import { paymentLedgerUrl } from '../lib/system';
 
 /**
  * The experiment: standard load throughout; a baseline; then N trials of each fault, interleaved
@@ -123,7 +124,7 @@ export async function runExperiment(
     const baselineReport = buildBaselineReport(baseline, reads);
     const faults = FAULT_PLAN.map((spec) => buildFaultReport(spec, trials.get(spec.type)!, reads));
     const { met, total } = countTargets(baselineReport, faults);
-    const historyCheck = await checkRun(orderLogOf(target), pool, recorder, trialFaults(faults, clock), logger).then(
+    const historyCheck = await checkRun(orderLogOf(target), pool, recorder, trialFaults(faults, clock), logger, undefined, paymentLedgerUrl(target.databaseUrl)).then(
       (run) => run.verdict,
       (err: Error) => uncheckedVerdict(err),
     );

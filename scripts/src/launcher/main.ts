@@ -12,7 +12,8 @@ import { launcherLogger, lineFormatter } from './terminal-logs';
 /**
  * `npm start [-- --brokers N]`: the whole system in the foreground: a local Kafka of N nodes, one
  * by default (unless KAFKA_BROKERS points at a cluster), PostgreSQL (the running one, or an
- * embedded one), and the six services, all restarted when they crash. Ctrl-C stops everything
+ * embedded one), the services and the two simulators of the outside world (the payment gateway
+ * and the mail sink), all restarted when they crash. Ctrl-C stops everything
  * it started, in reverse order. The services' logs are shown too: readable at a terminal, JSON
  * lines when stdout is a file or a pipe.
  */
@@ -28,6 +29,7 @@ const echo = (line: string) => process.stdout.write(formatLine(line));
 function printSummary(system: RunningSystem, kafka: string, postgres: string, tokenSource: string): void {
   const rows: [string, string][] = [
     ...SERVICE_NAMES.map((name): [string, string] => [name, system.urls[name]]),
+    ['mail-sink smtp', `smtp://${new URL(system.urls['mail-sink']).hostname}:${system.ports.mailSinkSmtp}`],
     ['kafka', kafka],
     ['postgres', postgres],
     ['admin token', tokenSource],

@@ -44,7 +44,7 @@ export interface LocalStack {
 
 /**
  * Kafka (unless KAFKA_BROKERS, or one already listening on KAFKA_PORT; `brokers` local nodes,
- * one by default), PostgreSQL (the running one, or embedded) and the six supervised services,
+ * one by default), PostgreSQL (the running one, or embedded) and the supervised services and simulators,
  * each registered with `lifecycle` so that stopping it stops them in reverse order.
  */
 export async function startLocalStack(
@@ -101,6 +101,11 @@ export async function startLocalStack(
           voter: env.VOTER_PORT,
           control: env.CONTROL_PORT,
           gateway: env.GATEWAY_PORT,
+          payment: env.PAYMENT_SVC_PORT,
+          notification: env.NOTIFICATION_SVC_PORT,
+          paymentGateway: env.PAYMENT_GATEWAY_PORT,
+          mailSinkHttp: env.MAIL_SINK_HTTP_PORT,
+          mailSinkSmtp: env.MAIL_SINK_SMTP_PORT,
         },
         logDir: opts.logDir,
         echo: opts.echo,

@@ -24,8 +24,26 @@ import { REPO_ROOT, RUN_DIR } from './paths';
 import { PollTimeout, pollUntil } from './poll';
 import { freePort } from './ports';
 
-/** monitor-svc and monitor-svc-2 are the two monitors (MONITOR_INSTANCE 1 and 2): one leads, the other is hot. */
-export const SERVICE_NAMES = ['orders-svc', 'inventory-1', 'inventory-2', 'inventory-3', 'monitor-svc', 'monitor-svc-2', 'voter-svc', 'gateway-svc'] as const;
+/**
+ * Every supervised process of the system. monitor-svc and monitor-svc-2 are the two monitors
+ * (MONITOR_INSTANCE 1 and 2): one leads, the other is hot. payment-gateway and mail-sink are the
+ * simulators of the outside world (externals/), run and supervised beside the services so the lab
+ * can break them like anything else.
+ */
+export const SERVICE_NAMES = [
+  'orders-svc',
+  'inventory-1',
+  'inventory-2',
+  'inventory-3',
+  'monitor-svc',
+  'monitor-svc-2',
+  'voter-svc',
+  'gateway-svc',
+  'payment-svc',
+  'notification-svc',
+  'payment-gateway',
+  'mail-sink',
+] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface ServicePorts {
@@ -38,6 +56,11 @@ export interface ServicePorts {
   voter: number;
   control: number;
   gateway: number;
+  payment: number;
+  notification: number;
+  paymentGateway: number;
+  mailSinkHttp: number;
+  mailSinkSmtp: number;
 }
 
 export interface SystemOptions {
@@ -46,7 +69,7 @@ export interface SystemOptions {
   databaseUrl: string;
   /** Prefix for topic and consumer group names, so several systems can share one broker. */
   topicPrefix?: string;
-  /** Overrides of the default ports (5006, 5001-5003, 5004 and 5011, 5005). */
+  /** Overrides of the default ports (5006, 5001-5003, 5004 and 5011, 5005, 5000, 5007, 5008, 5010, 8025 and 1025). */
   ports?: Partial<ServicePorts>;
   adminToken: string;
   /** Which services to run; all of them by default. */
@@ -69,6 +92,8 @@ export interface RunningSystem {
   endpoints: Endpoints;
   /** Base URL of each running service. */
   urls: Record<ServiceName, string>;
+  /** Every port the system listens on (the mail sink's SMTP port has no URL). */
+  ports: ServicePorts;
   services: ServiceName[];
   logDir: string;
   /** Starts a stopped service again (and resumes restarting it after crashes). */
@@ -94,13 +119,31 @@ const DEFAULT_PORTS: ServicePorts = {
   voter: endpointsEnv.VOTER_PORT.parse(undefined),
   control: endpointsEnv.CONTROL_PORT.parse(undefined),
   gateway: endpointsEnv.GATEWAY_PORT.parse(undefined),
+  payment: endpointsEnv.PAYMENT_SVC_PORT.parse(undefined),
+  notification: endpointsEnv.NOTIFICATION_SVC_PORT.parse(undefined),
+  paymentGateway: endpointsEnv.PAYMENT_GATEWAY_PORT.parse(undefined),
+  mailSinkHttp: endpointsEnv.MAIL_SINK_HTTP_PORT.parse(undefined),
+  mailSinkSmtp: endpointsEnv.MAIL_SINK_SMTP_PORT.parse(undefined),
 };
 
 /** A free port for every service and the control API: a system of its own beside any other. */
 export async function freeServicePorts(): Promise<ServicePorts> {
-  const [orders, inventory1, inventory2, inventory3, monitor, monitor2, voter, control, gateway] = await Promise.all(Array.from({ length: 9 }, () => freePort()));
-  return { orders: orders!, inventory1: inventory1!, inventory2: inventory2!, inventory3: inventory3!, monitor: monitor!, monitor2: monitor2!, voter: voter!, control: control!, gateway: gateway! };
+  const names = Object.keys(DEFAULT_PORTS) as (keyof ServicePorts)[];
+  const ports = await Promise.all(names.map(() => freePort()));
+  return Object.fromEntries(names.map((name, i) => [name, ports[i]!])) as unknown as ServicePorts;
 }
+
+/**
+ * The payment provider's ledger lives in a database of its own beside the system's (`<name>_payment_gateway`):
+ * a provider's books are not our tables, and faults on our database (db-flapping) do not reach them.
+ */
+export function paymentLedgerUrl(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  url.pathname = `/${paymentLedgerDatabase(decodeURIComponent(url.pathname.slice(1)))}`;
+  return url.toString();
+}
+
+export const paymentLedgerDatabase = (database: string) => `${database}_payment_gateway`;
 
 const isSuccess: HealthPredicate = (status) => status >= 200 && status < 300;
 
@@ -116,6 +159,9 @@ function serviceProgram(name: ServiceName): { main: string; env: Record<string, 
       return { main: entry('monitor-svc'), env: { MONITOR_INSTANCE: '1' } };
     case 'monitor-svc-2':
       return { main: entry('monitor-svc'), env: { MONITOR_INSTANCE: '2' } };
+    case 'payment-gateway':
+    case 'mail-sink':
+      return { main: entry(path.join('externals', name)), env: {} };
     default:
       return { main: entry(name), env: {} };
   }
@@ -132,6 +178,10 @@ function portVariable(name: ServiceName): string {
     'monitor-svc-2': 'MONITOR_2_PORT',
     'voter-svc': 'VOTER_PORT',
     'gateway-svc': 'GATEWAY_PORT',
+    'payment-svc': 'PAYMENT_SVC_PORT',
+    'notification-svc': 'NOTIFICATION_SVC_PORT',
+    'payment-gateway': 'PAYMENT_GATEWAY_PORT',
+    'mail-sink': 'MAIL_SINK_HTTP_PORT',
   }[name];
 }
 
@@ -145,6 +195,11 @@ function serviceUrls(endpoints: Endpoints): Record<ServiceName, string> {
     'monitor-svc-2': endpoints.monitor2,
     'voter-svc': endpoints.voter,
     'gateway-svc': endpoints.gateway,
+    // resolveEndpoints always sets the simulators' (they are optional only for Endpoints written by hand).
+    'payment-svc': endpoints.payment!,
+    'notification-svc': endpoints.notification!,
+    'payment-gateway': endpoints.paymentGateway!,
+    'mail-sink': endpoints.mailSink!,
   };
 }
 
@@ -215,6 +270,12 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     VOTER_PORT: String(ports.voter),
     CONTROL_PORT: String(ports.control),
     GATEWAY_PORT: String(ports.gateway),
+    PAYMENT_SVC_PORT: String(ports.payment),
+    NOTIFICATION_SVC_PORT: String(ports.notification),
+    PAYMENT_GATEWAY_PORT: String(ports.paymentGateway),
+    PAYMENT_GATEWAY_DATABASE_URL: paymentLedgerUrl(opts.databaseUrl),
+    MAIL_SINK_HTTP_PORT: String(ports.mailSinkHttp),
+    MAIL_SINK_SMTP_PORT: String(ports.mailSinkSmtp),
     ...opts.env,
   };
   // Resolved from exactly what the services will see, so our URLs and theirs cannot disagree.
@@ -248,6 +309,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   return {
     endpoints,
     urls,
+    ports,
     services,
     logDir,
     startService: (name) => supervisor.start(name),

@@ -14,7 +14,7 @@ import { isolatedStackEnv, testEnv } from './testing';
 /**
  * The system a tool measures (the experiment, the benchmarks, the JMeter test): the one already
  * running at the configured endpoints if its monitor and voter answer /health, otherwise one
- * started here (Kafka unless KAFKA_BROKERS, PostgreSQL, the six services) and stopped by stop().
+ * started here (Kafka unless KAFKA_BROKERS, PostgreSQL, the services and simulators) and stopped by stop().
  * Either way it is handed over ready: every replica ON and the voter serving a seed product.
  *
  * A system started here is either where the configuration says (ports, DATABASE_URL, Kafka on

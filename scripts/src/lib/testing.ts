@@ -8,6 +8,7 @@ import { DEFAULT_DATABASE_URL, commonEnv, createPool, parseEnv } from '@ftlab/sh
 import { exited, spawnOwned, terminate } from './children';
 import { TEST_ARTIFACTS_DIR } from './paths';
 import { freePort } from './ports';
+import { paymentLedgerDatabase } from './system';
 
 /**
  * Helpers for integration tests run by the test harness (`npm test`), which starts a broker and
@@ -46,6 +47,8 @@ export async function freshDatabaseUrl(name: string): Promise<string> {
   const database = databaseName(name);
   const admin = createPool(`${base}/postgres`, 1);
   try {
+    // The payment gateway's ledger lives beside the system's database: a fresh system has fresh books.
+    await admin.query(`DROP DATABASE IF EXISTS "${paymentLedgerDatabase(database)}" WITH (FORCE)`);
     await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     await admin.query(`CREATE DATABASE "${database}"`);
   } finally {
@@ -86,6 +89,11 @@ export async function isolatedStackEnv(name: string, base: NodeJS.ProcessEnv = p
     VOTER_PORT: String(await freePort()),
     CONTROL_PORT: String(await freePort()),
     GATEWAY_PORT: String(await freePort()),
+    PAYMENT_SVC_PORT: String(await freePort()),
+    NOTIFICATION_SVC_PORT: String(await freePort()),
+    PAYMENT_GATEWAY_PORT: String(await freePort()),
+    MAIL_SINK_HTTP_PORT: String(await freePort()),
+    MAIL_SINK_SMTP_PORT: String(await freePort()),
   };
 }
 

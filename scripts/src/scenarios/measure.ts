@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Endpoints, Pool, ReplicaId } from '@ftlab/shared';
+import { FINAL_ORDER_STATUSES, type Endpoints, type Pool, type ReplicaId } from '@ftlab/shared';
 import { readMonitorStatus } from '../lib/fault-api';
 import { pollUntil } from '../lib/poll';
 import type { LoadReport, TallySummary } from '../load';
@@ -38,14 +38,14 @@ export function acceptedOrders(ops: readonly Operation[]): string[] {
   return ops.flatMap((o) => (o.kind === 'place_order' && o.result.type === 'accepted' ? [o.result.orderId] : []));
 }
 
-/** Waits until every one of the orders is decided; returns how many are, and how many are still PENDING. */
+/** Waits until every one of the orders has its final status; returns how many have, and how many are still PENDING or RESERVED. */
 export async function waitDecided(pool: Pool, orderIds: readonly string[], timeoutMs: number): Promise<{ decided: number; pending: number; missing: number }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { rows } = await pool.query<{ decided: number; pending: number; found: number }>(
-      `SELECT count(*) FILTER (WHERE status <> 'PENDING')::int AS decided, count(*) FILTER (WHERE status = 'PENDING')::int AS pending, count(*)::int AS found
+      `SELECT count(*) FILTER (WHERE status = ANY($2::text[]))::int AS decided, count(*) FILTER (WHERE status <> ALL($2::text[]))::int AS pending, count(*)::int AS found
        FROM orders WHERE order_id = ANY($1::uuid[])`,
-      [orderIds],
+      [orderIds, FINAL_ORDER_STATUSES],
     );
     const r = rows[0]!;
     const result = { decided: r.decided, pending: r.pending, missing: orderIds.length - r.found };

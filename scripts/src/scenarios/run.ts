@@ -9,6 +9,7 @@ import type { TargetSystem } from '../lib/target-system';
 import { runLoad } from '../load';
 import type { Expectation } from './expectation';
 import type { DemoContext, Scenario } from './scenario';
+import { paymentLedgerUrl } from '../lib/system';
 
 /** A client gives up on a request after this long: longer than any freeze a demo injects. */
 const CLIENT_TIMEOUT_MS = 10_000;
@@ -87,7 +88,7 @@ export async function runScenario(scenario: Scenario, target: TargetSystem, logg
   try {
     logger.info({ scenario: scenario.name }, 'scenario starting');
     const expectations = await scenario.run(ctx);
-    const history = await checkRun(orderLogOf(target), pool, recorder, faults, logger).then(
+    const history = await checkRun(orderLogOf(target), pool, recorder, faults, logger, undefined, paymentLedgerUrl(target.databaseUrl)).then(
       (c) => c.verdict,
       (err: Error) => uncheckedVerdict(err),
     );

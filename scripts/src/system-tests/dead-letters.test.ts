@@ -19,7 +19,7 @@ let letterConsumer: Consumer;
 const letters: DeadLetter[] = [];
 
 before(async () => {
-  t = await startTestSystem('dead-letters', { services: ['orders-svc', ...REPLICAS, 'monitor-svc'] });
+  t = await startTestSystem('dead-letters', { services: ['orders-svc', ...REPLICAS, 'payment-svc', 'payment-gateway', 'notification-svc', 'monitor-svc'] });
   kafka = createKafka(t.kafkaBrokers, 'dead-letters-test', createLogger('dead-letters-test', undefined, 'warn'));
   producer = createProducer(kafka, createLogger('dead-letters-test', undefined, 'warn'));
   await producer.connect();
@@ -57,13 +57,20 @@ test('bad events on every topic are dead-lettered with their reason, change noth
   await producer.send({ topic: t.topics.orderEvents, messages: badOrderEvents });
   await producer.send({ topic: t.topics.replicaResults, messages: [raw(JSON.stringify({ v: 1, type: 'ReplicaResult', outcome: 'RESERVED' }))] });
   await producer.send({ topic: t.topics.replicaErrors, messages: [raw('not a report')] });
+  // The saga's topics: a reservation without an amount, a payment outcome nobody defined, an outcome that is not JSON.
+  await producer.send({ topic: t.topics.orderSaga, messages: [raw(JSON.stringify({ v: 1, type: 'OrderReserved', order_id: crypto.randomUUID() }))] });
+  await producer.send({ topic: t.topics.paymentResults, messages: [raw(JSON.stringify({ v: 1, type: 'PaymentSettled', order_id: crypto.randomUUID(), outcome: 'maybe' }))] });
+  await producer.send({ topic: t.topics.orderOutcomes, messages: [raw('{"status": "CONFIRMED"')] });
 
   const letterCount = (consumer: string, topic: string) => letters.filter((l) => l.consumer === consumer && l.source_topic === topic).length;
   await waitFor(
     () =>
       REPLICAS.every((r) => letterCount(r, t.topics.orderEvents) === badOrderEvents.length) &&
       letterCount('orders-svc', t.topics.replicaResults) === 1 &&
-      letterCount('monitor-svc', t.topics.replicaErrors) === 1,
+      letterCount('monitor-svc', t.topics.replicaErrors) === 1 &&
+      letterCount('payment-svc', t.topics.orderSaga) === 1 &&
+      letterCount('orders-svc-payments', t.topics.paymentResults) === 1 &&
+      letterCount('notification-svc', t.topics.orderOutcomes) === 1,
     20_000,
     'every consumer dead-lettered every bad event',
   );

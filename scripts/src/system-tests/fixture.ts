@@ -1,6 +1,6 @@
-import { createPool, topicNames, type Pool, type Topics } from '@ftlab/shared';
+import { FINAL_ORDER_STATUSES, createPool, topicNames, type Pool, type Topics } from '@ftlab/shared';
 import { pollUntil } from '../lib/poll';
-import { freeServicePorts, startSystem, type RunningSystem, type ServiceName } from '../lib/system';
+import { freeServicePorts, paymentLedgerUrl, startSystem, type RunningSystem, type ServiceName } from '../lib/system';
 import { freshDatabaseUrl, testKafkaBrokers, testLogDir, uniqueTopicPrefix } from '../lib/testing';
 
 export const TEST_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -12,6 +12,8 @@ export interface TestSystem {
   /** This system's topics (its own prefix) on `kafkaBrokers`. */
   topics: Topics;
   kafkaBrokers: string[];
+  /** The payment gateway's own database (its ledger). */
+  paymentLedgerUrl: string;
   stop(): Promise<void>;
 }
 
@@ -48,7 +50,7 @@ export async function startTestSystem(name: string, opts: { services?: ServiceNa
     await stop();
     throw err;
   }
-  return { system, db, url: system.urls, topics: topicNames(topicPrefix), kafkaBrokers, stop };
+  return { system, db, url: system.urls, topics: topicNames(topicPrefix), kafkaBrokers, paymentLedgerUrl: paymentLedgerUrl(databaseUrl), stop };
 }
 
 /** The system tests' wait: every 50 ms, and a check that throws (a service restarting) is asked again. */
@@ -66,10 +68,10 @@ export function countBy<T>(items: T[], key: (item: T) => string | number): Recor
 /** How many answers had each HTTP status (0: no answer). */
 export const countByStatus = (samples: { status: number }[]) => countBy(samples, (s) => s.status);
 
-/** Waits until every one of `orderIds` is in the orders table and decided (CONFIRMED or REJECTED). */
+/** Waits until every one of `orderIds` is in the orders table with its final status (CONFIRMED, REJECTED or CANCELLED). */
 export async function waitAllDecided(db: Pool, orderIds: string[], timeoutMs: number): Promise<void> {
   const decided = async () =>
-    (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE order_id = ANY($1::uuid[]) AND status IN ('CONFIRMED', 'REJECTED')", [orderIds])).rows[0]!.n;
+    (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM orders WHERE order_id = ANY($1::uuid[]) AND status = ANY($2::text[])', [orderIds, FINAL_ORDER_STATUSES])).rows[0]!.n;
   await waitFor(async () => (await decided()) === orderIds.length, timeoutMs, `all ${orderIds.length} accepted orders are decided`, 500);
 }
 

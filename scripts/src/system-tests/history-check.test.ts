@@ -46,12 +46,14 @@ test('a recorded run of orders, reads, cancels and a restock passes every check'
   await Promise.all([client.cancel(ids[0]!), client.cancel(ids[1]!), client.restock('PROD-003', 25)]);
   for (let i = 0; i < 20; i++) await Promise.all([client.read('PROD-001'), client.read('PROD-002'), client.read('PROD-003')]);
 
-  const { verdict, history } = await checkRun({ brokers: t.kafkaBrokers, topic: t.topics.orderEvents }, t.db, recorder, [], logger);
+  const { verdict, history } = await checkRun({ brokers: t.kafkaBrokers, topic: t.topics.orderEvents }, t.db, recorder, [], logger, undefined, t.paymentLedgerUrl);
   assert.deepEqual(
     verdict.checks.filter((c) => c.status === 'fail').map((c) => ({ [c.name]: c.reasons })),
     [],
   );
   assert.equal(verdict.ok, true);
+  // The gateway's books: one capture per CONFIRMED order, and any capture of the two cancelled ones refunded.
+  assert.equal(verdict.checks.find((c) => c.name === 'payments')?.status, 'pass');
   const reads = verdict.checks.find((c) => c.name === 'reads_match_log')!;
   assert.equal(reads.status, 'pass');
   // Reads the voter could not answer (503 on a saturated host) are not judged; most must be.
@@ -69,7 +71,7 @@ test('a recorded run of orders, reads, cancels and a restock passes every check'
 test('the same history fails once a replica row is corrupted in Postgres, naming the replica', { timeout: 120_000 }, async () => {
   assert.ok(recorder.size > 0, 'the first test recorded a run');
   await t.db.query("UPDATE replica_stock SET available_quantity = available_quantity - 7 WHERE instance_id = '2' AND product_id = 'PROD-001'");
-  const { verdict } = await checkRun({ brokers: t.kafkaBrokers, topic: t.topics.orderEvents }, t.db, recorder, [], logger);
+  const { verdict } = await checkRun({ brokers: t.kafkaBrokers, topic: t.topics.orderEvents }, t.db, recorder, [], logger, undefined, t.paymentLedgerUrl);
   assert.equal(verdict.ok, false);
   for (const name of ['no_oversell', 'replicas_converged', 'applied_once', 'no_divergent_replica']) {
     assert.ok(verdict.failed.includes(name), `${name} failed (failed: ${verdict.failed.join(', ')})`);

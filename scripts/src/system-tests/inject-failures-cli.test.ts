@@ -3,16 +3,13 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SERVICE_APPLICATION_PREFIX } from '@ftlab/shared';
-import { REPO_ROOT } from '../lib/paths';
-import { freePort } from '../lib/ports';
 import { SERVICE_NAMES } from '../lib/system';
 import { runNodeScript, type CliRun } from '../lib/test-support';
-import { freshDatabaseUrl, startProgram, type StartedProgram } from '../lib/testing';
 import { TEST_TOKEN, admin, startTestSystem, waitFor, type TestSystem } from './fixture';
 
 /**
- * `npm run inject-failures` against a real system: the services under the launcher's supervision
- * and control API, and the two simulators as real processes. The CLI runs as a child process, as
+ * `npm run inject-failures` against a real system: the services and the two simulators under the
+ * launcher's supervision and control API. The CLI runs as a child process, as
  * a person would run it, and each fault is checked by its effect, not only by the CLI's word.
  */
 
@@ -20,32 +17,11 @@ const CLI = path.join(__dirname, '..', 'cli', 'inject-failures.js');
 
 describe('inject-failures on the real stack', { timeout: 300_000 }, () => {
   let sys: TestSystem;
-  let gateway: StartedProgram | undefined;
-  let sink: StartedProgram | undefined;
-  let gatewayUrl = '';
-  let sinkUrl = '';
-  let smtpPort = 0;
   let env: Record<string, string> = {};
 
   before(async () => {
+    // The whole system, the two simulators included: the launcher's stack runs and supervises them.
     sys = await startTestSystem('inject_failures_cli');
-    const [gatewayPort, sinkHttpPort] = [await freePort(), await freePort()];
-    smtpPort = await freePort();
-    gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-    sinkUrl = `http://127.0.0.1:${sinkHttpPort}`;
-    const common = { HOST: '127.0.0.1', ADMIN_TOKEN: TEST_TOKEN, LOG_LEVEL: 'warn' };
-    gateway = await startProgram(
-      'inject-failures-cli-payment-gateway',
-      path.join(REPO_ROOT, 'externals', 'payment-gateway', 'dist', 'main.js'),
-      { ...common, PAYMENT_GATEWAY_PORT: String(gatewayPort), PAYMENT_GATEWAY_DATABASE_URL: await freshDatabaseUrl('inject_failures_cli_gateway') },
-      `${gatewayUrl}/health`,
-    );
-    sink = await startProgram(
-      'inject-failures-cli-mail-sink',
-      path.join(REPO_ROOT, 'externals', 'mail-sink', 'dist', 'main.js'),
-      { ...common, MAIL_SINK_SMTP_PORT: String(smtpPort), MAIL_SINK_HTTP_PORT: String(sinkHttpPort) },
-      `${sinkUrl}/health`,
-    );
     const { endpoints } = sys.system;
     env = {
       ADMIN_TOKEN: TEST_TOKEN,
@@ -56,12 +32,11 @@ describe('inject-failures on the real stack', { timeout: 300_000 }, () => {
       MONITOR_URL: endpoints.monitor,
       VOTER_URL: endpoints.voter,
       CONTROL_URL: endpoints.control,
-      PAYMENT_GATEWAY_URL: gatewayUrl,
-      MAIL_SINK_URL: sinkUrl,
+      PAYMENT_GATEWAY_URL: sys.url['payment-gateway'],
+      MAIL_SINK_URL: sys.url['mail-sink'],
     };
   });
   after(async () => {
-    await Promise.all([gateway?.stop(), sink?.stop()]);
     await sys?.stop();
   });
 
@@ -133,7 +108,7 @@ describe('inject-failures on the real stack', { timeout: 300_000 }, () => {
   });
 
   it('payment-gateway down answers 503 until clear', async () => {
-    const lookup = () => fetch(`${gatewayUrl}/charges?idempotency_key=cli-test`, { signal: AbortSignal.timeout(5000) }).then((r) => r.status);
+    const lookup = () => fetch(`${sys.url['payment-gateway']}/charges?idempotency_key=cli-test`, { signal: AbortSignal.timeout(5000) }).then((r) => r.status);
     assert.equal(await lookup(), 404);
     assert.equal(await ok(['down', '--target', 'payment-gateway']), 'payment-gateway: down injected\n');
     assert.equal(await lookup(), 503);
@@ -145,7 +120,7 @@ describe('inject-failures on the real stack', { timeout: 300_000 }, () => {
   it('mail-sink down closes its SMTP port until clear', async () => {
     const smtp = () =>
       new Promise<string>((resolve) => {
-        const socket = net.connect(smtpPort, '127.0.0.1');
+        const socket = net.connect(sys.system.ports.mailSinkSmtp, '127.0.0.1');
         socket.once('connect', () => {
           socket.destroy();
           resolve('open');

@@ -24,7 +24,7 @@ let t: TestSystem;
 
 before(async () => {
   kafka = await startScratchKafka({ label: 'cluster', size: 3, logDir: testLogDir('kafka-cluster-brokers') });
-  t = await startTestSystem('kafka_cluster', { services: ['orders-svc', 'inventory-1', 'inventory-2', 'inventory-3'], kafkaBrokers: kafka.brokers });
+  t = await startTestSystem('kafka_cluster', { services: ['orders-svc', 'inventory-1', 'inventory-2', 'inventory-3', 'payment-svc', 'payment-gateway'], kafkaBrokers: kafka.brokers });
 }, { timeout: 300_000 });
 after(async () => {
   await t?.stop();

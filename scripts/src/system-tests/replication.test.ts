@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { CURRENCY, DEFAULT_UNIT_PRICE_CENTS, SEED_PRODUCTS } from '@ftlab/shared';
 import { admin, getJson, postJson, startTestSystem, stockOf, waitFor, type TestSystem } from './fixture';
 
 /**
@@ -11,7 +12,7 @@ const REPLICAS = ['inventory-1', 'inventory-2', 'inventory-3'] as const;
 let t: TestSystem;
 
 before(async () => {
-  t = await startTestSystem('replication', { services: ['orders-svc', ...REPLICAS] });
+  t = await startTestSystem('replication', { services: ['orders-svc', ...REPLICAS, 'payment-svc', 'payment-gateway'] });
 });
 after(async () => {
   await t?.stop();
@@ -48,6 +49,26 @@ test('an order is CONFIRMED, each replica reserves it exactly once, and a cancel
   await waitFor(async () => (await stockEverywhere('P-CONFIRM')).every((s) => s?.available_quantity === 100), 5000, 'every replica released it');
   assert.deepEqual(await stockEverywhere('P-CONFIRM'), REPLICAS.map(() => ({ available_quantity: 100, reserved_quantity: 0 })));
   assert.equal((await postJson(`${t.url['orders-svc']}/orders/${order.order_id}/cancel`, {})).status, 409, 'cancelling twice is a conflict');
+});
+
+test("an order's amount is the unit price × quantity: seed prices, a new product's default or given price, a price change for later orders only", async () => {
+  const seed = SEED_PRODUCTS.find((p) => p.product_id === 'PROD-003')!;
+  const seeded = await placeAndWait('PROD-003', 3);
+  assert.equal(seeded.amount_cents, seed.unit_price_cents * 3);
+  assert.equal(seeded.currency, CURRENCY);
+
+  await newProduct('P-PRICE-DEFAULT', 10);
+  assert.equal((await placeAndWait('P-PRICE-DEFAULT', 2)).amount_cents, DEFAULT_UNIT_PRICE_CENTS * 2, 'restocked without a price: the default');
+
+  const restocked = await postJson(`${t.url['orders-svc']}/admin/restock`, { product_id: 'P-PRICE', quantity: 10, unit_price_cents: 250 }, admin);
+  assert.equal(restocked.status, 202, JSON.stringify(restocked.body));
+  await waitFor(async () => (await stockEverywhere('P-PRICE')).every((s) => s?.available_quantity === 10), 10_000, 'P-PRICE on every replica');
+  const before = await placeAndWait('P-PRICE', 4);
+  assert.equal(before.amount_cents, 1000);
+  assert.equal((await postJson(`${t.url['orders-svc']}/admin/restock`, { product_id: 'P-PRICE', quantity: 1, unit_price_cents: 300 }, admin)).status, 202);
+  assert.equal((await placeAndWait('P-PRICE', 1)).amount_cents, 300, 'the new price for a new order');
+  assert.equal((await getJson(`${t.url['orders-svc']}/orders/${before.order_id}`)).body.amount_cents, 1000, 'an accepted order keeps its amount');
+  assert.equal((await postJson(`${t.url['orders-svc']}/admin/restock`, { product_id: 'P-PRICE', quantity: 1, unit_price_cents: 0 }, admin)).status, 400);
 });
 
 test('an order beyond stock is REJECTED by the majority and a rejected order cannot be cancelled', async () => {

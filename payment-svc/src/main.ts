@@ -1,0 +1,103 @@
+import {
+  closeServer,
+  createApp,
+  createHttpPool,
+  createKafka,
+  createProducer,
+  createRegistry,
+  ensureTopics,
+  finishApp,
+  listen,
+  prepareDatabase,
+  runService,
+  sagaEvent,
+  startOutboxRelay,
+  startTableMaintenance,
+  startTransactionalConsumer,
+  topicNames,
+} from '@ftlab/shared';
+import { createCharger } from './charger';
+import { loadConfig } from './config';
+import { gatewayClient } from './gateway-client';
+import { startReconciler } from './reconciler';
+import { createPaymentStore, SOURCE } from './store';
+
+/**
+ * The saga's payment step: consumes OrderReserved (and OrderWithdrawn) from the order saga topic,
+ * charges each order's amount through the external payment gateway, and publishes the outcome
+ * (PaymentSettled) through its outbox for orders-svc to confirm or cancel the order.
+ */
+runService(SOURCE, undefined, async (logger) => {
+  const config = loadConfig();
+  const topics = topicNames(config.TOPIC_PREFIX);
+  const registry = createRegistry(SOURCE, SOURCE);
+  const pool = await prepareDatabase(config.DATABASE_URL, 10, logger);
+  const store = createPaymentStore(pool, topics, config.PAYMENT_DEADLINE_MS);
+  const maintenance = await startTableMaintenance({ pool, logger, registry, tables: ['payments'] });
+
+  const kafka = createKafka(config.KAFKA_BROKERS, SOURCE, logger);
+  await ensureTopics(kafka, topics);
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const relay = startOutboxRelay({ pool, producer, source: SOURCE, logger, registry });
+
+  const http = createHttpPool();
+  const client = gatewayClient(config.endpoints.paymentGateway!, http, { attemptMs: config.PAYMENT_ATTEMPT_TIMEOUT_MS, lookupMs: config.PAYMENT_LOOKUP_TIMEOUT_MS });
+  const charger = createCharger({
+    client,
+    store,
+    timing: {
+      deadlineMs: config.PAYMENT_DEADLINE_MS,
+      lookupTimeoutMs: config.PAYMENT_LOOKUP_TIMEOUT_MS,
+      backoffMaxMs: config.PAYMENT_BACKOFF_MAX_MS,
+      backoffInitialMs: config.PAYMENT_BACKOFF_INITIAL_MS,
+      attemptTimeoutMs: config.PAYMENT_ATTEMPT_TIMEOUT_MS,
+      breakerFailures: config.PAYMENT_BREAKER_FAILURES,
+      breakerHalfOpenMs: config.PAYMENT_BREAKER_HALF_OPEN_MS,
+    },
+    publish: (rows) => relay.publish(rows),
+    logger,
+    registry,
+  });
+  // What a previous process left charging (killed mid-charge) resumes first, within its own deadline.
+  const resumed = await store.openPayments();
+  if (resumed.length > 0) logger.info({ payments: resumed.length }, 'resuming payments left charging');
+  charger.start(resumed);
+  const reconciler = startReconciler({ client, store, intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS, logger, registry });
+
+  const consumer = await startTransactionalConsumer({
+    kafka,
+    pool,
+    logger,
+    registry,
+    consumer: SOURCE,
+    topic: topics.orderSaga,
+    schema: sagaEvent,
+    producer,
+    deadLetterTopic: topics.deadLetters,
+    apply: (c, records) => store.applySaga(c, records),
+    committed: (payments) => charger.start(payments),
+  });
+
+  const app = createApp({
+    registry,
+    health: () => ({ ok: true, service: SOURCE, breaker: charger.breakerState(), charging: charger.charging(), outbox_backlog: relay.backlog() }),
+  });
+  app.get('/payments/stats', async (_req, res) => {
+    res.json({ breaker: charger.breakerState(), ...(await store.counts()) });
+  });
+  finishApp(app, logger);
+  const server = await listen(app, config.PAYMENT_SVC_PORT, config.HOST);
+  logger.info({ port: config.PAYMENT_SVC_PORT, host: config.HOST, gateway: config.endpoints.paymentGateway }, 'listening');
+
+  return [
+    { name: 'http', close: () => closeServer(server) },
+    { name: 'consumer', close: () => consumer.stop() },
+    { name: 'reconciler', close: () => reconciler.stop() },
+    { name: 'relay', close: () => relay.stop() },
+    { name: 'producer', close: () => producer.disconnect() },
+    { name: 'http pool', close: () => http.close() },
+    { name: 'maintenance', close: () => maintenance.stop() },
+    { name: 'pool', close: () => pool.end() },
+  ];
+});
