@@ -52,7 +52,7 @@ runService(SOURCE, undefined, async (logger) => {
 
   const kafka = createKafka(config.KAFKA_BROKERS, SOURCE, logger);
   await ensureTopics(kafka, topics);
-  const producer = createProducer(kafka);
+  const producer = createProducer(kafka, logger, registry);
   await producer.connect();
   const consumer = await startTransactionalConsumer({
     kafka,

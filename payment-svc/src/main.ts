@@ -37,7 +37,7 @@ runService(SOURCE, undefined, async (logger) => {
 
   const kafka = createKafka(config.KAFKA_BROKERS, SOURCE, logger);
   await ensureTopics(kafka, topics);
-  const producer = createProducer(kafka);
+  const producer = createProducer(kafka, logger, registry);
   await producer.connect();
   const relay = startOutboxRelay({ pool, producer, source: SOURCE, logger, registry });
 
