@@ -1,7 +1,7 @@
 import { closeServer, createApp, createPool, createRegistry, ensureDatabase, finishApp, listen, runService } from '@ftlab/shared';
 import { loadConfig } from './config';
 import { registerGauges } from './gauges';
-import { SharedRateLimiter } from './rate-limiter';
+import { SharedRateLimiter, limiterDatabaseUrl } from './rate-limiter';
 import { gatewayRoutes } from './routes';
 import { StaleCache } from './stale-cache';
 import { Upstream } from './upstream';
@@ -13,7 +13,7 @@ runService(SERVICE, process.env.GATEWAY_INSTANCE ?? 'gateway-1', async (logger) 
   const config = loadConfig();
   const registry = createRegistry(SERVICE, config.GATEWAY_INSTANCE);
   await ensureDatabase(config.DATABASE_URL);
-  const pool = createPool(config.DATABASE_URL, 4);
+  const pool = createPool(limiterDatabaseUrl(config.DATABASE_URL), 4);
   const limiter = await SharedRateLimiter.create(
     pool,
     {
@@ -49,7 +49,7 @@ runService(SERVICE, process.env.GATEWAY_INSTANCE ?? 'gateway-1', async (logger) 
       stale_cache_entries: cache.size,
     }),
   });
-  gatewayRoutes(app, { limiter, upstreams, cache, staleMaxMs: config.STALE_MAX_MS, breakerHalfOpenMs: config.GATEWAY_BREAKER_HALF_OPEN_MS, registry, logger });
+  gatewayRoutes(app, { instance: config.GATEWAY_INSTANCE, limiter, upstreams, cache, staleMaxMs: config.STALE_MAX_MS, breakerHalfOpenMs: config.GATEWAY_BREAKER_HALF_OPEN_MS, registry, logger });
   finishApp(app, logger);
   const server = await listen(app, config.GATEWAY_PORT, config.HOST);
   logger.info({ port: config.GATEWAY_PORT, host: config.HOST, voter: config.endpoints.voter, orders: config.endpoints.orders }, 'listening');

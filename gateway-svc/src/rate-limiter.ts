@@ -1,6 +1,20 @@
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import { counter, type LimitClass, type Logger, type Pool, type Registry } from '@ftlab/shared';
+import { counter, histogram, type LimitClass, type Logger, type Pool, type Registry } from '@ftlab/shared';
+import { PerKeyQueue } from './per-key-queue';
 import type { BucketPolicy, LimiterAnswer } from './rate-limit-policy';
+
+/**
+ * The database URL for the limiter's own pool: its sessions commit without waiting for the WAL
+ * flush (synchronous_commit off). A counter lost in a server crash costs at most a client a few
+ * requests more than its limit, and waiting for a disk flush on every request's check is what
+ * made a busy server's fsync latency every client's latency (the request-flood demo).
+ */
+export function limiterDatabaseUrl(url: string): string {
+  const parsed = new URL(url);
+  const options = parsed.searchParams.get('options');
+  parsed.searchParams.set('options', `${options ? `${options} ` : ''}-c synchronous_commit=off`);
+  return parsed.toString();
+}
 
 /** One table for every limiter of every gateway instance; rows are keyed `<limiter>:<client>`. */
 const TABLE = 'gateway_rate_limits';
@@ -25,6 +39,9 @@ class CountedMemoryLimiter extends RateLimiterMemory {
 export class SharedRateLimiter {
   private readonly limiters: Record<LimitClass, Pick<BurstyRateLimiter, 'consume'>>;
   private readonly decisions;
+  private readonly duration;
+  /** One store check at a time per client and limit (see PerKeyQueue): a flood holds one database connection, not all. */
+  private readonly queue = new PerKeyQueue();
 
   private constructor(
     pool: Pool,
@@ -33,6 +50,7 @@ export class SharedRateLimiter {
     private readonly logger: Logger,
   ) {
     this.decisions = counter(registry, 'gateway_rate_limit_decisions_total', 'Rate-limit decisions by limit (read, order) and decision (admitted, limited)', ['limit', 'decision']);
+    this.duration = histogram(registry, 'gateway_rate_limit_duration_seconds', 'Time to decide a request against its limit (waiting for its client\'s previous check included)', ['limit', 'decision']);
     const fallbacks = counter(registry, 'gateway_rate_limit_store_fallbacks_total', 'Decisions made in memory because Postgres did not answer', ['limit']);
     const limiter = (limit: LimitClass, part: 'rate' | 'burst', points: number, duration: number) => {
       const opts = { keyPrefix: `${limit}-${part}`, points, duration };
@@ -78,7 +96,8 @@ export class SharedRateLimiter {
   }
 
   async take(limit: LimitClass, client: string): Promise<LimiterAnswer> {
-    const answer = await this.limiters[limit].consume(client).then(
+    const started = performance.now();
+    const answer = await this.queue.run(`${limit}:${client}`, () => this.limiters[limit].consume(client)).then(
       (res) => ({ allowed: true, remaining: res.remainingPoints, msBeforeNext: res.msBeforeNext }),
       (rej: unknown) => {
         if (rej instanceof RateLimiterRes) return { allowed: false, remaining: 0, msBeforeNext: rej.msBeforeNext };
@@ -87,7 +106,9 @@ export class SharedRateLimiter {
         return { allowed: true, remaining: this.policies[limit].ratePerS, msBeforeNext: 1000 };
       },
     );
-    this.decisions.inc({ limit, decision: answer.allowed ? 'admitted' : 'limited' });
+    const decision = answer.allowed ? 'admitted' : 'limited';
+    this.decisions.inc({ limit, decision });
+    this.duration.observe({ limit, decision }, (performance.now() - started) / 1000);
     return answer;
   }
 }

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import {
   counter,
+  gatewayStatsResponse,
   productId,
   stockView,
   upstreamUnavailableBody,
   validated,
   type Express,
+  type LimitClass,
   type Logger,
   type Registry,
   type Request,
@@ -17,6 +19,7 @@ import { noteOrderAccepted } from './order-note';
 import { upstreamOut } from './policies/breaker-state';
 import { clientOf, limitClassOf, rateLimitHeaders, rateLimitedBody, retryAfterSeconds } from './rate-limit-policy';
 import type { SharedRateLimiter } from './rate-limiter';
+import { RecentRefusals } from './recent-refusals';
 import type { StaleCache } from './stale-cache';
 import type { Unavailable, Upstream, UpstreamCall, UpstreamName } from './upstream';
 import type { UpstreamReply } from './upstream-error';
@@ -30,6 +33,8 @@ export interface GatewayDeps {
   breakerHalfOpenMs: number;
   registry: Registry;
   logger: Logger;
+  /** Names this instance in /gateway/stats. */
+  instance: string;
 }
 
 /** Headers of the client's request that orders-svc and voter-svc read. */
@@ -54,7 +59,28 @@ export function gatewayRoutes(app: Express, deps: GatewayDeps): void {
   const outageOrders = counter(deps.registry, 'gateway_orders_accepted_during_outage_total', 'Orders accepted while the voter breaker was not closed (answered with the outage note)');
   const retryAfterS = retryAfterSeconds(deps.breakerHalfOpenMs);
 
-  app.use(['/orders', '/inventory'], rateLimit(deps));
+  const refusals = new RecentRefusals();
+  app.use(['/orders', '/inventory'], rateLimit(deps, refusals));
+
+  // The breakers and the limiter as the dashboard shows them; touches no upstream, not limited.
+  app.get('/gateway/stats', (_req, res) => {
+    const now = Date.now();
+    const summary = refusals.summary(now);
+    const policy = (limit: LimitClass) => {
+      const p = deps.limiter.policy(limit);
+      return { rate_per_s: p.ratePerS, burst: p.burst, burst_window_s: p.burstWindowS };
+    };
+    res.json(
+      gatewayStatsResponse.parse({
+        instance: deps.instance,
+        upstreams: { voter: deps.upstreams.voter.stats(), orders: deps.upstreams.orders.stats() },
+        limits: { read: policy('read'), order: policy('order') },
+        limited: { window_ms: summary.window_ms, in_window: summary.in_window, total: summary.total },
+        recent_limited: summary.latest.map((r) => ({ at: new Date(r.at).toISOString(), client: r.client, limit: r.limit })),
+        stale_cache_entries: deps.cache.size,
+      }),
+    );
+  });
 
   app.get('/inventory/:product_id', async (req, res) => {
     const id = validated(res, productId, req.params.product_id, 'params');
@@ -96,7 +122,7 @@ export function gatewayRoutes(app: Express, deps: GatewayDeps): void {
 }
 
 /** Counts the request against its client's limit; a refused one is answered 429 here. */
-function rateLimit(deps: GatewayDeps): RequestHandler {
+function rateLimit(deps: GatewayDeps, refusals: RecentRefusals): RequestHandler {
   return async (req, res, next) => {
     const who = clientOf(req.get('x-client-id'), req.socket.remoteAddress);
     if (!who.ok) return void res.status(400).json(who.body);
@@ -104,7 +130,10 @@ function rateLimit(deps: GatewayDeps): RequestHandler {
     const policy = deps.limiter.policy(limit);
     const answer = await deps.limiter.take(limit, who.client);
     res.set(rateLimitHeaders(policy, answer));
-    if (!answer.allowed) return void res.status(429).json(rateLimitedBody(limit, who.client, policy, answer));
+    if (!answer.allowed) {
+      refusals.record({ at: Date.now(), client: who.client, limit });
+      return void res.status(429).json(rateLimitedBody(limit, who.client, policy, answer));
+    }
     next();
   };
 }

@@ -48,6 +48,7 @@ export class Upstream {
   private readonly bulkhead;
   private readonly retry = createReadRetry();
   private state: BreakerStateName = 'closed';
+  private opensSoFar = 0;
   private readonly outcomes;
   private readonly duration;
 
@@ -64,7 +65,10 @@ export class Upstream {
     this.breaker = createBreaker(opts.breaker, (state) => {
       this.state = state;
       stateGauge.set({ upstream: name }, breakerGaugeValue(state));
-      if (state === 'open') opens.inc({ upstream: name });
+      if (state === 'open') {
+        opens.inc({ upstream: name });
+        this.opensSoFar += 1;
+      }
       opts.logger.warn({ upstream: name, breaker: state }, `breaker to ${name} is ${state}`);
     });
     const retries = counter(registry, 'gateway_upstream_retries_total', 'Reads asked again after finding nobody listening', ['upstream']);
@@ -81,6 +85,11 @@ export class Upstream {
 
   breakerState(): BreakerStateName {
     return this.state;
+  }
+
+  /** What the dashboard shows of this upstream. */
+  stats(): { breaker: BreakerStateName; breaker_opens: number; in_flight: number; queued: number; max_in_flight: number } {
+    return { breaker: this.state, breaker_opens: this.opensSoFar, in_flight: this.inFlight(), queued: this.queued(), max_in_flight: this.opts.maxInFlight };
   }
 
   async call(call: UpstreamCall): Promise<UpstreamOutcome> {

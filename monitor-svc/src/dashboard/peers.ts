@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { callJson, describeFailure, orderStatsResponse, votingStatsResponse, type OrderStatsResponse } from '@ftlab/shared';
+import { callJson, describeFailure, gatewayStatsResponse, orderStatsResponse, votingStatsResponse, type OrderStatsResponse } from '@ftlab/shared';
 
 /**
  * What the dashboard reads from the other services. Each read has a short deadline and its answer
@@ -24,3 +24,4 @@ export const fetchOrderCounts = async (ordersUrl: string): Promise<Part<OrderCou
   const part = await fetchPart(`${ordersUrl}/orders/stats`, orderStatsResponse);
   return part.available ? { available: true, value: part.value.counts } : part;
 };
+export const fetchGatewayStats = (gatewayUrl: string) => fetchPart(`${gatewayUrl}/gateway/stats`, gatewayStatsResponse);

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { closeServer, createApp, createLogger, createRegistry, finishApp, listen, REPLICA_IDS, sampleFailureRecord, type ReplicaId, type VotingStatsResponse } from '@ftlab/shared';
+import { closeServer, createApp, createLogger, createRegistry, finishApp, listen, REPLICA_IDS, sampleFailureRecord, type GatewayStatsResponse, type ReplicaId, type VotingStatsResponse } from '@ftlab/shared';
 import { DEFAULT_DETECTOR_CONFIG, initialDetectorState } from '../detector';
 import { ReplicaWatcher } from '../watcher';
 import { RETRY_MS } from './sse';
@@ -42,6 +42,18 @@ const votingStats: VotingStatsResponse = {
   membership: {},
 };
 
+const gatewayStats: GatewayStatsResponse = {
+  instance: 'gateway-1',
+  upstreams: {
+    voter: { breaker: 'open', breaker_opens: 2, in_flight: 0, queued: 0, max_in_flight: 32 },
+    orders: { breaker: 'closed', breaker_opens: 0, in_flight: 3, queued: 0, max_in_flight: 64 },
+  },
+  limits: { read: { rate_per_s: 100, burst: 200, burst_window_s: 10 }, order: { rate_per_s: 20, burst: 40, burst_window_s: 10 } },
+  limited: { window_ms: 60_000, in_window: { read: 0, order: 12 }, total: { read: 0, order: 40 } },
+  recent_limited: [{ at: '2025-01-01T00:00:00.000Z', client: 'id:flooder', limit: 'order' }],
+  stale_cache_entries: 3,
+};
+
 let voterAnswer: () => { status: number; body: unknown } = () => ({ status: 200, body: votingStats });
 const forwarded: { url: string; authorization: string | undefined; body: unknown }[] = [];
 let standIn: http.Server;
@@ -66,6 +78,7 @@ before(async () => {
         if (a.status === 0) return; // hang: never answer
         return reply(a.status, a.body);
       }
+      if (req.url === '/gateway/stats') return reply(200, gatewayStats);
       if (req.url === '/admin/faults') {
         forwarded.push({ url: req.url, authorization: req.headers.authorization, body: JSON.parse(raw) });
         return reply(req.headers.authorization === 'Bearer right-token' ? 201 : 401, req.headers.authorization === 'Bearer right-token' ? { fault_id: 7 } : { error: 'missing or wrong admin token' });
@@ -90,7 +103,7 @@ async function startDashboard(opts: Pick<DashboardDeps, 'statusFeed' | 'tickMs'>
     since: new Map([['1', new Date('2025-01-01T00:00:00Z')]]),
     store: { failures: async () => (failuresFail ? Promise.reject(new Error('connection refused')) : [FAILURE]) },
     // orders: nobody listens there.
-    endpoints: { voter: standInUrl, orders: `http://127.0.0.1:${await unusedPort()}`, inventory },
+    endpoints: { voter: standInUrl, orders: `http://127.0.0.1:${await unusedPort()}`, gateway: standInUrl, inventory },
     // Nobody listens there either: the LISTEN connection retries quietly until closed.
     databaseUrl: `postgres://postgres@127.0.0.1:${await unusedPort()}/none`,
     reportsDir,
@@ -166,6 +179,7 @@ describe('GET /dashboard/events', () => {
     assert.equal(snap!.orders.available, false);
     assert.match(!snap!.orders.available ? snap!.orders.error : '', /orders\/stats: ECONNREFUSED/);
     assert.ok(snapshots[1]!.latency_history.some((s) => s.p99 === 9), 'the tick records the voter percentiles');
+    assert.deepEqual(snap!.gateway, { available: true, value: gatewayStats }, "the gateway's breakers and limiter, as it says them");
   });
 
   test('a voter that answers nonsense, errors or hangs, and a failing audit query, are parts marked unavailable', async () => {

@@ -1,9 +1,9 @@
-import type { FailureRecord, MonitoredInstance, StatusChange, VotingStatsResponse } from '@ftlab/shared';
+import type { FailureRecord, GatewayStatsResponse, MonitoredInstance, StatusChange, VotingStatsResponse } from '@ftlab/shared';
 import { instanceReport } from '../routes';
 import type { MonitorStore } from '../store';
 import type { ReplicaWatcher } from '../watcher';
 import { LatencyHistory, type LatencySample } from './latency-history';
-import { fetchOrderCounts, fetchVotingStats, type OrderCounts, type Part } from './peers';
+import { fetchGatewayStats, fetchOrderCounts, fetchVotingStats, type OrderCounts, type Part } from './peers';
 import { reportStatus, type ReportStatus } from './report-files';
 
 /** How many audit rows the page shows. */
@@ -14,7 +14,7 @@ export interface DashboardSources {
   /** Since-when of each replica's status, kept by main.ts's transition hook. */
   since: ReadonlyMap<string, Date>;
   store: Pick<MonitorStore, 'failures'>;
-  endpoints: { voter: string; orders: string };
+  endpoints: { voter: string; orders: string; gateway: string };
   reportsDir: string;
 }
 
@@ -27,6 +27,8 @@ export interface Snapshot {
   failures: Part<FailureRecord[]>;
   voter: Part<VotingStatsResponse>;
   orders: Part<OrderCounts>;
+  /** gateway-svc's breakers per upstream and its rate limiter (limits, recent 429s). */
+  gateway: Part<GatewayStatsResponse>;
   latency_history: LatencySample[];
   report: ReportStatus;
 }
@@ -35,12 +37,13 @@ const NOT_YET: Part<never> = { available: false, error: 'not fetched yet' };
 
 /**
  * Gathers the dashboard's snapshot. Replica states are read live from the watchers on every
- * snapshot; the voter and orders figures are fetched once per tick (refreshPeers) and reused by
+ * snapshot; the voter's, orders' and gateway's figures are fetched once per tick (refreshPeers) and reused by
  * the snapshots pushed on status changes in between, so such a push never waits on a slow peer.
  */
 export class DashboardState {
   private voter: Part<VotingStatsResponse> = NOT_YET;
   private orders: Part<OrderCounts> = NOT_YET;
+  private gateway: Part<GatewayStatsResponse> = NOT_YET;
   private readonly history = new LatencyHistory();
   /** The latest NOTIFY per replica: it can arrive before main.ts has updated `since`. */
   private readonly announced = new Map<string, StatusChange>();
@@ -62,9 +65,11 @@ export class DashboardState {
   }
 
   private async fetchPeers(): Promise<void> {
-    const [voter, orders] = await Promise.all([fetchVotingStats(this.sources.endpoints.voter), fetchOrderCounts(this.sources.endpoints.orders)]);
+    const { endpoints } = this.sources;
+    const [voter, orders, gateway] = await Promise.all([fetchVotingStats(endpoints.voter), fetchOrderCounts(endpoints.orders), fetchGatewayStats(endpoints.gateway)]);
     this.voter = voter;
     this.orders = orders;
+    this.gateway = gateway;
     this.refreshedAt = Date.now();
     const latency = voter.available ? voter.value.latency_ms : { p50: null, p95: null, p99: null };
     this.history.add({ t: this.refreshedAt, p50: latency.p50, p95: latency.p95, p99: latency.p99 });
@@ -89,6 +94,7 @@ export class DashboardState {
       failures,
       voter: this.voter,
       orders: this.orders,
+      gateway: this.gateway,
       latency_history: this.history.list(),
       report,
     };

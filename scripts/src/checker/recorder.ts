@@ -83,6 +83,15 @@ export class OperationRecorder {
     return this.raw.length;
   }
 
+  /** The answers as recorded, for a client in another process to hand them over (addAll there). */
+  rawOperations(): readonly RawOperation[] {
+    return this.raw;
+  }
+
+  addAll(operations: readonly RawOperation[]): void {
+    for (const o of operations) this.add(o.request, o.invokeMs, o.completeMs, o.result);
+  }
+
   /** Every recorded answer as an Operation, in invocation order. */
   operations(): Operation[] {
     return this.raw.map(toOperation).sort((a, b) => a.invokeMs - b.invokeMs);
@@ -93,7 +102,8 @@ export class OperationRecorder {
 export class RecordingClient {
   constructor(
     private readonly http: { pool: HttpPool; timeoutMs: number },
-    private readonly endpoints: Endpoints,
+    /** Where orders and reads go (the gateway's address for both, to go through it). */
+    private readonly endpoints: Pick<Endpoints, 'orders' | 'voter'>,
     readonly recorder: OperationRecorder,
     private readonly adminToken?: string,
     /** Sent with every request (X-Client-Id through the gateway, say). */

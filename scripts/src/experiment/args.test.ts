@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { DEFAULT_REPORTS_DIR, DEFAULT_SCENARIOS, UsageError, parseExperimentArgs } from './args';
 
 test('defaults: five trials into reports/, then the failures below the services', () => {
-  assert.deepEqual(parseExperimentArgs([]), { trials: 5, quick: false, scenarios: DEFAULT_SCENARIOS, outDir: DEFAULT_REPORTS_DIR, help: false });
+  assert.deepEqual(parseExperimentArgs([]), { trials: 5, quick: false, scenarios: DEFAULT_SCENARIOS, via: 'direct', outDir: DEFAULT_REPORTS_DIR, help: false });
 });
 
 test('--scenarios picks demo scenarios by name, or none; --quick plays none unless asked', () => {
@@ -20,6 +20,11 @@ test('--quick means one trial unless --trials says otherwise', () => {
   assert.equal(parseExperimentArgs(['--trials=7']).trials, 7);
 });
 
+test('--via gateway sends the standard load through gateway-svc', () => {
+  assert.equal(parseExperimentArgs(['--via', 'gateway']).via, 'gateway');
+  assert.equal(parseExperimentArgs(['--via=direct']).via, 'direct');
+});
+
 test('--out is resolved to an absolute path', () => {
   assert.equal(parseExperimentArgs(['--out', 'tmp/r']).outDir, path.resolve('tmp/r'));
 });
@@ -31,6 +36,7 @@ test('bad input is a usage error naming the flag', () => {
     [['--trials', 'five'], /--trials: not a number/],
     [['--trials', ''], /--trials/],
     [['--out', ' '], /--out: empty path/],
+    [['--via', 'nginx'], /--via: must be direct or gateway/],
     [['--scenarios', 'db-flaping'], /--scenarios: scenarios are: .*db-flapping/],
     [['--trails', '3'], /Unknown option '--trails'/],
     [['extra'], /positional/],

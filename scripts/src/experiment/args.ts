@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { UsageError, numeric } from '../lib/args';
 import { REPO_ROOT } from '../lib/paths';
+import { via, type Via } from '../lib/via';
 import { SCENARIOS } from '../scenarios';
 
 /** `npm run experiment -- [--trials N] [--quick] [--scenarios LIST] [--out DIR]`, checked before anything starts. */
@@ -14,12 +15,14 @@ const DEFAULT_TRIALS = 5;
 export const DEFAULT_SCENARIOS = ['db-flapping', 'frozen-replica', 'frozen-orders', 'duplicate-replica', 'broker-crash-10s'];
 export const DEFAULT_REPORTS_DIR = path.join(REPO_ROOT, 'reports');
 
-export const USAGE = `usage: npm run experiment -- [--trials N] [--quick] [--scenarios LIST] [--out DIR]
+export const USAGE = `usage: npm run experiment -- [--trials N] [--quick] [--scenarios LIST] [--via direct|gateway] [--out DIR]
 
   --trials N        trials per fault type, 1-100 (default ${DEFAULT_TRIALS}; 1 with --quick)
   --quick           one trial per fault and a short baseline, no scenarios: a smoke run of the whole pipeline
   --scenarios LIST  comma-separated demo scenarios played after the replica faults, or "none"
                     (default ${DEFAULT_SCENARIOS.join(',')}; see npm run demo)
+  --via PATH        where the standard load's reads and orders go: direct (voter-svc, orders-svc; default)
+                    or gateway (gateway-svc, which forwards them; its per-client limits then apply)
   --out DIR         reports root: writes DIR/<timestamp>/ and DIR/latest (default reports/)
 
 Uses the system if its monitor and voter answer /health (ports from ORDERS_PORT, VOTER_PORT...),
@@ -34,6 +37,7 @@ const options = z
       .transform((list) => (list === 'none' ? [] : list.split(',').map((n) => n.trim())))
       .pipe(z.array(z.enum(SCENARIOS.map((sc) => sc.name) as [string, ...string[]], { errorMap: () => ({ message: `scenarios are: ${SCENARIOS.map((sc) => sc.name).join(', ')}, or none` }) })))
       .optional(),
+    via: via.default('direct'),
     out: z.string().trim().min(1, 'empty path').default(DEFAULT_REPORTS_DIR),
     help: z.boolean().default(false),
   })
@@ -44,6 +48,8 @@ export interface ExperimentArgs {
   quick: boolean;
   /** Demo scenarios to play after the replica faults. */
   scenarios: string[];
+  /** Where the standard load's requests go. */
+  via: Via;
   /** Absolute reports root. */
   outDir: string;
   help: boolean;
@@ -54,7 +60,7 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentArgs {
   try {
     raw = parseArgs({
       args: [...argv],
-      options: { trials: { type: 'string' }, quick: { type: 'boolean' }, scenarios: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { trials: { type: 'string' }, quick: { type: 'boolean' }, scenarios: { type: 'string' }, via: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
     }).values;
@@ -67,7 +73,7 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentArgs {
     const flag = `--${String(issue.path[0] ?? '')}`;
     throw new UsageError(`${flag}: ${issue.message} (got ${JSON.stringify(raw[String(issue.path[0])])})`);
   }
-  const { trials, quick, scenarios, out, help } = parsed.data;
+  const { trials, quick, scenarios, via: viaChoice, out, help } = parsed.data;
   // An explicit --trials wins over --quick's single trial: "--quick --trials 2" is a short run with two.
-  return { trials: trials ?? (quick ? 1 : DEFAULT_TRIALS), quick, scenarios: scenarios ?? (quick ? [] : DEFAULT_SCENARIOS), outDir: path.resolve(out), help };
+  return { trials: trials ?? (quick ? 1 : DEFAULT_TRIALS), quick, scenarios: scenarios ?? (quick ? [] : DEFAULT_SCENARIOS), via: viaChoice, outDir: path.resolve(out), help };
 }

@@ -41,7 +41,7 @@ async function main(): Promise<number> {
 
   const target = await acquireSystem({ logger, logDir: path.join(runDir, 'logs') });
   try {
-    const config = experimentConfig(args.trials, args.quick, args.scenarios);
+    const config = experimentConfig(args.trials, args.quick, args.scenarios, args.via);
     const run = await runExperiment(target, config, { logger, startedAt, signal: controller.signal });
     const written = await writeReport(args.outDir, run.report, run.timeline, run.reads);
     if (written.pngNote) logger.warn(`no PNG of the chart: ${written.pngNote}`);

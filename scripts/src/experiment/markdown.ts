@@ -102,6 +102,8 @@ export function renderMarkdown(report: ExperimentReport, chartFile: string): str
     '',
     `**${report.targets_met} of ${report.targets_total} targets met.** TTD and TTR come from Postgres (failure_audit, one clock); read metrics from the load generator's samples.`,
     '',
+    `Standard load: ${String(report.config.reads_per_s)} reads/s and ${String(report.config.orders_per_s)} orders/s, ${report.config.via === 'gateway' ? 'through gateway-svc (`--via gateway`)' : 'straight to voter-svc and orders-svc'}.`,
+    '',
     overview,
     '',
     `![timeline](${chartFile})`,

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { REPLICA_IDS, createPool, type Logger } from '@ftlab/shared';
 import { injectFault } from '../lib/fault-api';
 import { waitAllOn } from '../lib/replicas-on';
+import { clientEndpoints, type Via } from '../lib/via';
 import type { LoadReport } from '../load';
 import { checkRun, orderLogOf, uncheckedVerdict } from '../checker/run-check';
 import { trialFaults } from './trial-faults';
@@ -39,13 +40,16 @@ export interface ExperimentConfig {
   baselineMs: number;
   timings: TrialTimings;
   load: StandardLoad;
+  /** Where the standard load's reads and orders go (faults and probes always go to the services). */
+  via: Via;
   /** Width of the chart's latency buckets. */
   bucketMs: number;
 }
 
-export function experimentConfig(trials: number, quick: boolean, scenarios: string[] = []): ExperimentConfig {
+export function experimentConfig(trials: number, quick: boolean, scenarios: string[] = [], viaChoice: Via = 'direct'): ExperimentConfig {
   return {
     trials,
+    via: viaChoice,
     quick,
     scenarios,
     warmupMs: quick ? 3000 : 10_000,
@@ -83,10 +87,10 @@ export async function runExperiment(
     const trials = new Map<FaultType, TrialResult[]>(FAULT_PLAN.map((f) => [f.type, []]));
     const ctx = { endpoints: target.endpoints, adminToken: target.adminToken, pool, clock, timings: config.timings, logger, signal };
 
-    logger.info({ reads_per_s: config.load.readRps, orders_per_s: config.load.orderRps }, 'starting the standard load');
+    logger.info({ reads_per_s: config.load.readRps, orders_per_s: config.load.orderRps, via: config.via }, 'starting the standard load');
     // What every client of the load was told, for the history check at the end.
     const recorder = new OperationRecorder();
-    const load = startLoad(target.endpoints, target.databaseUrl, config.load, recorder.onLoadAnswer);
+    const load = startLoad(clientEndpoints(target.endpoints, config.via), target.databaseUrl, config.load, recorder.onLoadAnswer);
     const loadStart = Date.now();
     let baseline: TimeWindow = { start: loadStart, end: loadStart };
     let aborted = false;
@@ -138,6 +142,7 @@ export async function runExperiment(
         warmup_ms: config.warmupMs,
         baseline_ms: config.baselineMs,
         ...config.timings,
+        via: config.via,
         reads_per_s: config.load.readRps,
         orders_per_s: config.load.orderRps,
         products: config.load.products,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { SEED_PRODUCTS, commonEnv, parseEnv, productId } from '@ftlab/shared';
 import { UsageError, collectList, numeric, parseOptions } from '../lib/args';
 import { endpointsFromEnv } from '../lib/targets';
+import { clientEndpoints, via } from '../lib/via';
 import { formatProgress, formatReport } from './format';
 import { runLoad } from './run-load';
 import { LOAD_MODES, readTarget } from './workload';
@@ -27,7 +28,8 @@ const cliArgs = z.object({
   timeout: numeric.pipe(z.number().int().min(1).max(600_000)).optional(),
   progress: z.boolean().optional(),
   check: z.boolean(),
-});
+  via,
+}).refine((a) => a.via === 'direct' || a.target === 'voter', { path: ['via'], message: 'gateway sends reads to the gateway, which asks the voter: leave --target at voter' });
 
 const FLAGS: Record<string, string> = {
   mode: '<mode>',
@@ -39,11 +41,12 @@ const FLAGS: Record<string, string> = {
   orderShare: '--order-share',
   maxInFlight: '--max-in-flight',
   timeout: '--timeout',
+  via: '--via',
 };
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('load-test')
-    .description('Open-loop load against the voter (reads) and orders-svc (orders).')
+    .description('Open-loop load against the voter (reads) and orders-svc (orders), or both through gateway-svc (--via gateway).')
     .argument('<mode>', LOAD_MODES.join(' | '))
     .requiredOption('--rps <n>', 'requests per second, on a fixed schedule')
     .requiredOption('--duration <s>', 'seconds to run')
@@ -55,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--timeout <ms>', 'client timeout per request (default 10000)')
     .option('--progress', 'print progress lines on stderr even when it is not a terminal')
     .option('--no-check', 'skip the wrong-answer check (it reads replica_stock from DATABASE_URL)')
+    .option('--via <path>', `direct (orders to orders-svc, reads to the voter) or gateway (both to gateway-svc, GATEWAY_URL / GATEWAY_PORT)`, 'direct')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
@@ -66,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   const raw = program.opts();
   const args = parseOptions(cliArgs, { ...raw, mode: program.args[0], product: raw.product ?? SEED_PRODUCTS.map((p) => p.product_id) }, FLAGS);
   const env = parseEnv({ DATABASE_URL: commonEnv.DATABASE_URL });
-  const endpoints = endpointsFromEnv();
+  const endpoints = clientEndpoints(endpointsFromEnv(), args.via);
 
   const controller = new AbortController();
   let interrupts = 0;

@@ -4,6 +4,7 @@ import { REPLICA_IDS, createHttpPool, httpCall, type HttpPool } from '@ftlab/sha
 import { RecordingClient } from '../checker/recorder';
 import { injectProcessFault } from '../lib/control-client';
 import { waitAllOn } from '../lib/replicas-on';
+import { viaGateway } from '../lib/via';
 import { atLeast, atMost, equals } from './expectation';
 import { acceptedOrders, replicasIdentical, waitDecided } from './measure';
 import type { DemoContext, Scenario } from './scenario';
@@ -54,7 +55,7 @@ function outage(name: string, summary: string, processes: readonly string[]): Sc
       await waitAllOn(endpoints, { timeoutMs: 60_000, settleMs: 1000 });
       const http = { pool: createHttpPool(16), timeoutMs: 10_000 };
       // Orders through the gateway, recorded for the history check like every other client.
-      const viaGateway = new RecordingClient(http, { ...endpoints, orders: endpoints.gateway, voter: endpoints.gateway }, ctx.recorder, adminToken);
+      const throughGateway = new RecordingClient(http, viaGateway(endpoints), ctx.recorder, adminToken);
       const stop = new AbortController();
       const watching = watchGateway(endpoints.gateway, http.pool, stop.signal);
       await sleep(2000);
@@ -63,7 +64,7 @@ function outage(name: string, summary: string, processes: readonly string[]): Sc
       await Promise.all(processes.map((p) => injectProcessFault(endpoints, adminToken, p, { type: 'crash', down_for_ms: OUTAGE_MS })));
       const orders = [];
       while (Date.now() - downAt < OUTAGE_MS - 2000) {
-        orders.push(await viaGateway.placeOrder('PROD-002', 1));
+        orders.push(await throughGateway.placeOrder('PROD-002', 1));
         await sleep(500);
       }
       await sleep(Math.max(0, downAt + OUTAGE_MS - Date.now()));

@@ -16,6 +16,7 @@ import { maxAdmitted, type BucketPolicy } from '@ftlab/gateway-svc/dist/rate-lim
 import { admin, getJson, postJson, startTestSystem, stockOf, waitFor, type TestSystem } from './fixture';
 import { startGateway, type GatewayProcess } from '../lib/gateway-process';
 import { countingProxy, metricValue, percentile, shoot, spans, type Shot } from './gateway-fixture';
+import { startEchoServer } from '../bench/noise-floor';
 
 /**
  * gateway-svc as a real process in front of a real stack (Kafka, Postgres, the six services):
@@ -60,6 +61,25 @@ async function orderEventsOffsets(): Promise<number> {
     return (await kadmin.fetchTopicOffsets(t.topics.orderEvents)).reduce((sum, p) => sum + Number(p.high), 0);
   } finally {
     await kadmin.disconnect();
+  }
+}
+
+/** Every replica holds, for the product, exactly the stock its confirmed orders leave (once they have applied them). */
+async function assertReplicasMatchConfirmed(product: string): Promise<void> {
+  const { rows } = await t.db.query<{ n: string }>("SELECT coalesce(sum(quantity), 0) AS n FROM orders WHERE product_id = $1 AND status = 'CONFIRMED'", [product]);
+  const reserved = Number(rows[0]!.n);
+  const seed = SEED_PRODUCTS.find((p) => p.product_id === product)!.quantity;
+  const expected = { available_quantity: seed - reserved, reserved_quantity: reserved };
+  const stocks = () => Promise.all(REPLICA_IDS.map((id) => stockOf(t.url[`inventory-${id}`], product)));
+  await waitFor(async () => (await stocks()).every((s) => s?.reserved_quantity === reserved), 30_000, 'every replica applied every confirmed order');
+  assert.deepEqual(await stocks(), REPLICA_IDS.map(() => expected));
+}
+
+/** Waits until each order is decided; asserts it was confirmed (stock was plenty). */
+async function assertAllConfirmed(gatewayUrl: string, orderIds: readonly string[]): Promise<void> {
+  for (const id of orderIds) {
+    await waitFor(async () => ['CONFIRMED', 'REJECTED'].includes((await getJson(`${gatewayUrl}/orders/${id}?wait=5000`)).body?.status), 60_000, `order ${id} is decided`);
+    assert.equal((await getJson(`${gatewayUrl}/orders/${id}`)).body.status, 'CONFIRMED', `order ${id}`);
   }
 }
 
@@ -162,23 +182,29 @@ test('a flooding client gets 429 with Retry-After and RateLimit headers; a well-
   console.log(`  flood: ${admitted} of ${flood.length} admitted (at most ${most}), ${limited.length} limited; calm: ${calm.length}/${calm.length} 200, p99 ${percentile(calm.map((s) => s.latencyMs), 99).toFixed(1)} ms`);
 });
 
-test('two gateway instances share one client allowance: the admitted rate across both stays within 10 % of one limit', async () => {
+test('two gateway instances share one client allowance: a client flooding both at 10× its limit is admitted within 10 % of one limit; a calm one beside it gets no 429', async () => {
   // Mostly burst allowance: 5 s windows, which a busy client still fills, unlike 1 s ones that a
   // second-long stall of the sender leaves partly unused.
   const policy: BucketPolicy = { ratePerS: 2, burst: 20, burstWindowS: 5 };
+  const sustainedPerS = policy.ratePerS + policy.burst / policy.burstWindowS;
   const [a, b] = await Promise.all([gateway('gw-share-a', envOf(policy)), gateway('gw-share-b', envOf(policy))]);
   const urls = [`${a.url}/inventory/PROD-001`, `${b.url}/inventory/PROD-001`];
-  const shots = await shoot(urls, { rps: 30, durationMs: 15_000, init: () => ({ headers: { 'x-client-id': 'shared' } }) });
-  assert.deepEqual(noServerErrors(shots), [], 'no 5xx');
+  const [shots, calm] = await Promise.all([
+    shoot(urls, { rps: 10 * sustainedPerS, durationMs: 15_000, init: () => ({ headers: { 'x-client-id': 'shared' } }) }),
+    shoot(urls, { rps: 1, durationMs: 15_000, init: () => ({ headers: { 'x-client-id': 'calm-shared' } }) }),
+  ]);
+  assert.deepEqual(noServerErrors([...shots, ...calm]), [], 'no 5xx');
   const admittedBy = (i: number) => shots.filter((s, n) => n % 2 === i && s.status === 200).length;
   const admitted = admittedBy(0) + admittedBy(1);
   // The limiter decided each request between its send and its answer.
   const { sentMs, answeredMs } = spans(shots);
   const limit = maxAdmitted(policy, sentMs);
-  console.log(`  two instances: ${admitted} admitted (${admittedBy(0)} + ${admittedBy(1)}) of ${shots.length} sent over ${(sentMs / 1000).toFixed(2)} s; one client's limit ${limit}`);
+  console.log(`  two instances: ${admitted} admitted (${admittedBy(0)} + ${admittedBy(1)}) of ${shots.length} sent over ${(sentMs / 1000).toFixed(2)} s; one client's limit ${limit}; calm client ${calm.filter((c) => c.status === 200).length}/${calm.length} 200`);
   assert.ok(admittedBy(0) > 0 && admittedBy(1) > 0, 'both instances admitted some');
+  assert.ok(shots.filter((s) => s.status === 429).length > shots.length / 2, 'most of the flood is refused');
   assert.ok(admitted <= maxAdmitted(policy, answeredMs), `admitted ${admitted} ≤ ${maxAdmitted(policy, answeredMs)}, the most one client can get`);
   assert.ok(Math.abs(admitted - limit) <= 0.1 * limit, `admitted ${admitted} within 10 % of ${limit}`);
+  assert.deepEqual(calm.map((c) => c.status).filter((c) => c !== 200), [], 'the calm client is never limited');
 });
 
 test('with the voter down, reads get the last majority answer flagged stale with its age, then a 503 after STALE_MAX_MS; orders are accepted with a note', async () => {
@@ -190,6 +216,7 @@ test('with the voter down, reads get the last majority answer flagged stale with
   assert.equal(fresh.body.stale, undefined);
   assert.equal(fresh.headers.get('age'), null);
 
+  const placed: string[] = [];
   await t.system.stopService('voter-svc');
   try {
     const stale: Awaited<ReturnType<typeof get>>[] = [];
@@ -214,9 +241,12 @@ test('with the voter down, reads get the last majority answer flagged stale with
     assert.match(inventoryUnavailableBody.parse(never.body).error, /^inventory is unavailable/);
     assert.ok(Number(never.headers.get('retry-after')) >= 1);
 
-    const order = await postJson(`${gw.url}/orders`, { product_id: 'PROD-003', quantity: 1 });
-    assert.equal(order.status, 202, JSON.stringify(order.body));
-    assert.match(orderAcceptedDuringOutage.parse(order.body).note, /inventory is unavailable/);
+    for (let i = 0; i < 5; i++) {
+      const order = await postJson(`${gw.url}/orders`, { product_id: 'PROD-003', quantity: 1 });
+      assert.equal(order.status, 202, JSON.stringify(order.body));
+      assert.match(orderAcceptedDuringOutage.parse(order.body).note, /inventory is unavailable/);
+      placed.push(order.body.order_id);
+    }
 
     await sleep(Math.max(0, staleMaxMs + 200 - stale.at(-1)!.body.age_ms));
     const expired = await get(url);
@@ -230,11 +260,12 @@ test('with the voter down, reads get the last majority answer flagged stale with
     t.system.startService('voter-svc');
     await t.system.waitHealthy('voter-svc', 60_000);
     await waitFor(async () => (await get(url)).body?.stale === undefined && (await get(url)).status === 200, 30_000, 'reads are fresh again');
-    const decided = await getJson(`${gw.url}/orders/${order.body.order_id}?wait=8000`);
-    assert.equal(decided.body.status, 'CONFIRMED', 'the order accepted during the outage is decided');
   } finally {
     t.system.startService('voter-svc');
   }
+  // The replicas never stopped: the orders were decided in the voter's absence already, or now.
+  await assertAllConfirmed(gw.url, placed);
+  await assertReplicasMatchConfirmed('PROD-003');
 });
 
 test('phantom inventory: with all three replicas down, reads answer stale at once and orders are accepted; when they return, every order is decided and the replicas agree with the orders', async () => {
@@ -269,25 +300,12 @@ test('phantom inventory: with all three replicas down, reads answer stale at onc
     for (const r of replicas) t.system.startService(r);
   }
   await t.system.waitHealthy(replicas, 60_000);
-  for (const id of placed) {
-    await waitFor(async () => ['CONFIRMED', 'REJECTED'].includes((await getJson(`${gw.url}/orders/${id}?wait=5000`)).body?.status), 60_000, `order ${id} is decided`);
-    assert.equal((await getJson(`${gw.url}/orders/${id}`)).body.status, 'CONFIRMED');
-  }
+  await assertAllConfirmed(gw.url, placed);
   await waitFor(async () => {
     const r = await get(url);
     return r.status === 200 && r.body.stale === undefined;
   }, 30_000, 'reads are fresh again');
-
-  const { rows } = await t.db.query<{ n: string }>("SELECT coalesce(sum(quantity), 0) AS n FROM orders WHERE product_id = 'PROD-003' AND status = 'CONFIRMED'");
-  const reserved = Number(rows[0]!.n);
-  const seed = SEED_PRODUCTS.find((p) => p.product_id === 'PROD-003')!.quantity;
-  const expected = { available_quantity: seed - reserved, reserved_quantity: reserved };
-  await waitFor(
-    async () => (await Promise.all(REPLICA_IDS.map((id) => stockOf(t.url[`inventory-${id}`], 'PROD-003')))).every((s) => s?.reserved_quantity === reserved),
-    30_000,
-    'every replica applied every confirmed order',
-  );
-  assert.deepEqual(await Promise.all(REPLICA_IDS.map((id) => stockOf(t.url[`inventory-${id}`], 'PROD-003'))), REPLICA_IDS.map(() => expected));
+  await assertReplicasMatchConfirmed('PROD-003');
 });
 
 test('bulkhead: with every replica at 1200 ms, in flight to the voter never exceeds the cap, the excess is refused fast, /health stays fast', async () => {
@@ -297,6 +315,7 @@ test('bulkhead: with every replica at 1200 ms, in flight to the voter never exce
   // they stay ON for the voter, which waits for them, which is the slow upstream we want.
   await t.system.stopService('monitor-svc');
   const proxy = await countingProxy(t.url['voter-svc']);
+  const echo = await startEchoServer();
   try {
     const gw = await gateway('gw-bulkhead', {
       ...UNLIMITED,
@@ -314,13 +333,18 @@ test('bulkhead: with every replica at 1200 ms, in flight to the voter never exce
       assert.ok(injected.status < 300, JSON.stringify(injected.body));
     }
     proxy.resetMax();
+    // /health and a reference server (its own process, answering at once) asked at the same
+    // moments: on a busy host both wait for a CPU, and what /health takes beyond the reference
+    // is the gateway's.
     const health: number[] = [];
+    const reference: number[] = [];
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const r = await get(`${gw.url}/health`);
+        const [r, ref] = await Promise.all([get(`${gw.url}/health`), get(echo.url)]);
         assert.equal(r.status, 200);
         health.push(r.ms);
+        reference.push(ref.ms);
         await sleep(50);
       }
     })();
@@ -337,9 +361,12 @@ test('bulkhead: with every replica at 1200 ms, in flight to the voter never exce
     const rejectP50 = percentile(rejected.map((s) => s.serviceMs), 50);
     const rejectP99 = percentile(rejected.map((s) => s.serviceMs), 99);
     const servedP50 = percentile(served.map((s) => s.serviceMs), 50);
+    const refP99 = percentile(reference, 99);
+    const healthP99 = percentile(health, 99);
     console.log(
-      `  bulkhead: max in flight to the voter ${proxy.maxInFlight()} (cap ${cap}); ${rejected.length} refused (p50 ${rejectP50.toFixed(1)}, p99 ${rejectP99.toFixed(1)} ms), ` +
-        `${served.length} answered (p50 ${servedP50.toFixed(0)} ms); client-side /health p50 ${percentile(health, 50).toFixed(1)}, max ${Math.max(...health).toFixed(1)} ms over ${health.length}`,
+      `  bulkhead: max in flight to the voter ${proxy.maxInFlight()} (cap ${cap}); ${rejected.length} refused (client-side p50 ${rejectP50.toFixed(1)}, p99 ${rejectP99.toFixed(1)} ms), ` +
+        `${served.length} answered (p50 ${servedP50.toFixed(0)} ms); client-side /health p50 ${percentile(health, 50).toFixed(1)}, p99 ${healthP99.toFixed(1)}, max ${Math.max(...health).toFixed(1)} ms over ${health.length}; ` +
+        `reference server at the same moments p50 ${percentile(reference, 50).toFixed(1)}, p99 ${refP99.toFixed(1)}, max ${Math.max(...reference).toFixed(1)} ms`,
     );
     assert.deepEqual(shots.map((s) => s.status).filter((s) => s !== 200 && s !== 503), [], 'only answers and 503s');
     assert.equal(rejected.length + served.length, shots.length, 'every 503 is the bulkhead');
@@ -347,20 +374,24 @@ test('bulkhead: with every replica at 1200 ms, in flight to the voter never exce
     assert.equal(proxy.maxInFlight(), cap, 'the cap was reached');
     assert.ok(served.length > 0 && rejected.length > shots.length / 2, `${rejected.length} of ${shots.length} refused`);
     assert.ok(servedP50 > 900, `the upstream was slow: answered reads p50 ${servedP50.toFixed(0)} ms`);
-    // What the gateway itself took, from its own histograms: on this shared host (load average
-    // above 50 while this was written) the client-side times above include seconds of waiting for
-    // a CPU. A refusal or a /health that waited behind the bulkhead would take as long as a read.
+    // The bounds, every request, as the gateway timed them (from the request parsed to its answer
+    // sent): what the gateway decides, without the time a busy host makes any process wait for a
+    // CPU. A refusal or a /health that waited behind the bulkhead would take as long as a read.
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     const refusedIn50ms = metricValue(metrics, 'gateway_upstream_duration_seconds_bucket', { upstream: 'voter', outcome: 'bulkhead_full', le: '0.05' });
     assert.equal(refusedIn50ms, rejected.length, `every refusal decided within 50 ms in the gateway (${refusedIn50ms} of ${rejected.length})`);
-    const healthIn25ms = metricValue(metrics, 'http_request_duration_seconds_bucket', { route: '/health', le: '0.025' });
+    const healthIn20ms = metricValue(metrics, 'http_request_duration_seconds_bucket', { route: '/health', le: '0.02' });
     const healthCount = metricValue(metrics, 'http_request_duration_seconds_count', { route: '/health' });
     assert.ok(healthCount! >= health.length, `${healthCount} /health requests seen`);
-    assert.ok(healthIn25ms! >= 0.95 * healthCount!, `/health handled within 25 ms in the gateway: ${healthIn25ms} of ${healthCount}`);
-    assert.ok(rejectP50 < servedP50 / 2, `refusals (p50 ${rejectP50.toFixed(1)} ms) do not wait like reads (p50 ${servedP50.toFixed(0)} ms)`);
+    assert.equal(healthIn20ms, healthCount, `every /health handled within 20 ms in the gateway: ${healthIn20ms} of ${healthCount}`);
+    // And as the client saw them, beside the reference: the 99th percentile adds at most the bound
+    // to what the host itself costs at that moment (not every sample: a process can lose its CPU
+    // for longer than 20 ms on a loaded 2-core host, whichever process it is).
+    assert.ok(healthP99 <= refP99 + 20, `/health p99 ${healthP99.toFixed(1)} ms ≤ reference p99 ${refP99.toFixed(1)} + 20 ms`);
+    assert.ok(rejectP99 <= refP99 + 50, `refusals p99 ${rejectP99.toFixed(1)} ms ≤ reference p99 ${refP99.toFixed(1)} + 50 ms`);
   } finally {
     for (const id of REPLICA_IDS) await postJson(`${t.url[`inventory-${id}`]}/admin/faults`, { type: 'clear' }, admin);
     t.system.startService('monitor-svc');
-    await proxy.close();
+    await Promise.all([proxy.close(), echo.stop()]);
   }
 });

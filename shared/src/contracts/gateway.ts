@@ -71,3 +71,27 @@ export const orderAcceptedDuringOutage = orderAcceptedBody.extend({
   note: z.string(),
 });
 export type OrderAcceptedDuringOutage = z.infer<typeof orderAcceptedDuringOutage>;
+
+const breakerState = z.enum(['closed', 'open', 'half_open', 'isolated']);
+const upstreamStats = z.object({
+  breaker: breakerState,
+  breaker_opens: z.number().int().min(0),
+  in_flight: z.number().int().min(0),
+  queued: z.number().int().min(0),
+  max_in_flight: z.number().int().min(1),
+});
+const bucketPolicyBody = z.object({ rate_per_s: z.number().int().min(1), burst: z.number().int().min(0), burst_window_s: z.number().int().min(1) });
+const perLimit = z.object({ read: z.number().int().min(0), order: z.number().int().min(0) });
+
+/** GET /gateway/stats: the breakers per upstream and the rate limiter's state, for the dashboard. */
+export const gatewayStatsResponse = z.object({
+  instance: z.string(),
+  upstreams: z.object({ voter: upstreamStats, orders: upstreamStats }),
+  limits: z.object({ read: bucketPolicyBody, order: bucketPolicyBody }),
+  /** 429s answered by this instance: over the last `window_ms`, and since it started. */
+  limited: z.object({ window_ms: z.number().int().min(1), in_window: perLimit, total: perLimit }),
+  /** The latest 429s within the window, newest first. */
+  recent_limited: z.array(z.object({ at: z.string().datetime(), client: z.string(), limit: limitClass })),
+  stale_cache_entries: z.number().int().min(0),
+});
+export type GatewayStatsResponse = z.infer<typeof gatewayStatsResponse>;

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PerKeyQueue } from './per-key-queue';
+
+/** A task that finishes when told to, recording when it started. */
+function gate(log: string[], name: string) {
+  let open!: () => void;
+  let fail!: (err: Error) => void;
+  const done = new Promise<string>((resolve, reject) => {
+    open = () => resolve(name);
+    fail = reject;
+  });
+  return { task: () => (log.push(name), done), open, fail };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+test('tasks of one key run one at a time in arrival order; other keys do not wait', async () => {
+  const q = new PerKeyQueue();
+  const log: string[] = [];
+  const [a1, a2, a3, b1] = [gate(log, 'a1'), gate(log, 'a2'), gate(log, 'a3'), gate(log, 'b1')];
+  const results = [q.run('a', a1.task), q.run('a', a2.task), q.run('a', a3.task), q.run('b', b1.task)];
+  await tick();
+  assert.deepEqual(log, ['a1', 'b1'], 'a2 waits for a1; b1 does not wait for a');
+  b1.open();
+  a1.open();
+  await tick();
+  assert.deepEqual(log, ['a1', 'b1', 'a2']);
+  a2.open();
+  await tick();
+  a3.open();
+  assert.deepEqual(await Promise.all(results), ['a1', 'a2', 'a3', 'b1']);
+});
+
+test('a failed task passes its error to its caller only, and the next one still runs', async () => {
+  const q = new PerKeyQueue();
+  const log: string[] = [];
+  const [first, second] = [gate(log, 'first'), gate(log, 'second')];
+  const failed = q.run('k', first.task);
+  const next = q.run('k', second.task);
+  first.fail(new Error('store down'));
+  await assert.rejects(failed, /store down/);
+  await tick();
+  second.open();
+  assert.equal(await next, 'second');
+});
+
+test('a key is forgotten once its last task is done', async () => {
+  const q = new PerKeyQueue();
+  const log: string[] = [];
+  const g = gate(log, 'only');
+  const running = q.run('k', g.task);
+  assert.equal(q.size, 1);
+  g.open();
+  await running;
+  await tick();
+  assert.equal(q.size, 0);
+});
