@@ -94,6 +94,7 @@
     renderReplicas(snap.replicas, now);
     renderVoter(snap.voter);
     renderOrders(snap.orders);
+    renderGateway(snap.gateway);
     renderChart(mergeHistory(snap.latency_history, now), now);
     renderFailures(snap.failures);
     const link = $('report-link');
@@ -160,6 +161,42 @@
     const total = STATUSES.reduce((sum, s) => sum + (counts[s] ?? 0), 0);
     const figure = (label, n) => el('div', { class: 'figure', 'data-status': label }, el('span', { class: 'value' }, fmtCount(n)), el('span', { class: 'label' }, label.toLowerCase()));
     $('order-counts').replaceChildren(figure('TOTAL', total), ...STATUSES.map((s) => figure(s, counts[s] ?? 0)));
+  }
+
+  /** The gateway's breaker per upstream and its rate limiter: the limits, how many 429s, and to whom. */
+  function renderGateway(part) {
+    const g = availability('gateway-panel', 'gateway-error', part);
+    if (!g) return;
+    $('gateway-instance').textContent = `(${g.instance}, ${fmtCount(g.stale_cache_entries)} products cached)`;
+    const upstreams = ['voter', 'orders'].map((name) => {
+      const u = g.upstreams[name];
+      return el(
+        'tr',
+        { 'data-upstream': name, 'data-breaker': u.breaker },
+        el('td', {}, name === 'voter' ? 'voter-svc' : 'orders-svc'),
+        el('td', { class: 'breaker' }, u.breaker.replace('_', '-')),
+        el('td', { class: 'num' }, `${fmtCount(u.breaker_opens)}×`),
+        el('td', { class: 'num' }, `${fmtCount(u.in_flight)} / ${fmtCount(u.max_in_flight)}`),
+        el('td', { class: 'num' }, fmtCount(u.queued)),
+      );
+    });
+    $('gateway-upstreams').tBodies[0].replaceChildren(...upstreams);
+    const limits = ['read', 'order'].map((limit) => {
+      const p = g.limits[limit];
+      return el(
+        'tr',
+        { 'data-limit': limit },
+        el('td', {}, limit === 'read' ? 'reads' : 'orders'),
+        el('td', { class: 'policy' }, `${fmtCount(p.rate_per_s)}/s + ${fmtCount(p.burst)} per ${p.burst_window_s} s`),
+        el('td', { class: 'num in-window' }, fmtCount(g.limited.in_window[limit])),
+        el('td', { class: 'num' }, fmtCount(g.limited.total[limit])),
+      );
+    });
+    $('gateway-limits').tBodies[0].replaceChildren(...limits);
+    const refused = g.recent_limited.length
+      ? g.recent_limited.map((r) => el('tr', {}, el('td', {}, fmtTime(r.at)), el('td', { class: 'client' }, r.client), el('td', {}, r.limit)))
+      : [el('tr', {}, el('td', { colspan: '3' }, 'none in the last minute'))];
+    $('gateway-refused').tBodies[0].replaceChildren(...refused);
   }
 
   function renderFailures(part) {

@@ -102,7 +102,8 @@ before(async () => {
     ports: await freeServicePorts(),
     adminToken: TOKEN,
     logDir: ARTIFACTS,
-    env: { REPORTS_DIR: reportsDir },
+    // Small read limits, so a short burst through the gateway is refused and shows on the page.
+    env: { REPORTS_DIR: reportsDir, GATEWAY_READ_RATE_PER_S: '5', GATEWAY_READ_BURST: '5' },
     logger,
   });
   // Generous: a fresh consumer group on a busy machine can take a while to settle.
@@ -220,6 +221,41 @@ describe('live dashboard in a browser', { timeout: 240_000 }, () => {
     await screenshot('5-replica-unreachable');
     system!.startService('inventory-2');
     await page.waitForSelector(`${card('2')}[data-status="ON"]`, { timeout: 60_000 });
+  });
+
+  test("shows the gateway's breaker per upstream and its limiter: the limits, the 429s and whom they went to", async () => {
+    const gateway = system!.urls['gateway-svc'];
+    const row = (upstream: string) => `#gateway-upstreams tr[data-upstream="${upstream}"]`;
+    await page.waitForSelector('#gateway-panel[data-available="true"]', { timeout: 10_000 });
+    await page.waitForSelector(`${row('voter')}[data-breaker="closed"]`, { timeout: 10_000 });
+    await page.waitForSelector(`${row('orders')}[data-breaker="closed"]`, { timeout: 10_000 });
+    assert.equal((await page.textContent('#gateway-limits tr[data-limit="read"] .policy'))?.trim(), '5/s + 5 per 10 s');
+
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, () => fetch(`${gateway}/inventory/PROD-001`, { headers: { 'x-client-id': 'dashboard-flooder' }, signal: AbortSignal.timeout(10_000) }).then((r) => r.status)),
+    );
+    const refused = burst.filter((s) => s === 429).length;
+    assert.ok(refused >= 15, `the burst was refused beyond 10: ${refused} of 30`);
+    await waitUntil('the 429s counted on the page', 10_000, async () => Number((await page.textContent('#gateway-limits tr[data-limit="read"] .in-window')) ?? 0) >= refused);
+    await page.waitForSelector('#gateway-refused td.client:text-is("id:dashboard-flooder")', { timeout: 10_000 });
+
+    // The voter gone: the gateway's reads find nobody, its breaker opens, and the page shows it.
+    await system!.stopService('voter-svc');
+    try {
+      await waitUntil('the voter breaker open on the page', 30_000, async () => {
+        await fetch(`${gateway}/inventory/PROD-002`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+        return (await page.getAttribute(row('voter'), 'data-breaker')) === 'open';
+      });
+      assert.equal(await page.getAttribute(row('orders'), 'data-breaker'), 'closed', 'one breaker per upstream');
+      await screenshot('gateway-breaker-open');
+    } finally {
+      system!.startService('voter-svc');
+    }
+    await system!.waitHealthy('voter-svc', 60_000);
+    await waitUntil('the voter breaker closed again on the page', 30_000, async () => {
+      await fetch(`${gateway}/inventory/PROD-002`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+      return (await page.getAttribute(row('voter'), 'data-breaker')) === 'closed';
+    });
   });
 
   test('the page never logged an error', () => {

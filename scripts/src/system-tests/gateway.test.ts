@@ -104,7 +104,8 @@ test('orders and reads pass through unchanged: same statuses and bodies as the s
   assert.equal(decided.status, 200);
   assert.equal(decided.body.status, 'CONFIRMED');
 
-  for (const path of ['/inventory/PROD-001', '/inventory/NO-SUCH-PRODUCT', '/inventory/bad!id', `/orders/${placed.body.order_id}`, '/orders/not-a-uuid', '/orders?status=NOPE']) {
+  const gets = ['/inventory/PROD-001', '/inventory/NO-SUCH-PRODUCT', '/inventory/bad!id', `/orders/${placed.body.order_id}`, '/orders/not-a-uuid', '/orders?status=NOPE', '/orders?limit=0', '/orders?limit=many'];
+  for (const path of [...gets, `/orders/${placed.body.order_id}?wait=soon`, `/orders/${placed.body.order_id}?wait=999999`, '/orders/00000000-0000-4000-8000-000000000000']) {
     const upstream = path.startsWith('/inventory') ? t.url['voter-svc'] : orders;
     // On a saturated host the voter may find no quorum now and then (a 503 straight, a stale
     // answer through the gateway); compare two answers given by the upstream itself.
@@ -123,7 +124,7 @@ test('orders and reads pass through unchanged: same statuses and bodies as the s
 
   const ordersBefore = await countOrders();
   const offsetsBefore = await orderEventsOffsets();
-  const bad: { body: unknown; headers?: Record<string, string> }[] = [
+  const bad: { path?: string; body: unknown; headers?: Record<string, string> }[] = [
     { body: {} },
     { body: { product_id: 'PROD-001' } },
     { body: { product_id: 'PROD-001', quantity: 0 } },
@@ -136,10 +137,14 @@ test('orders and reads pass through unchanged: same statuses and bodies as the s
     { body: { product_id: 'NO-SUCH-PRODUCT', quantity: 1 } },
     { body: { product_id: 'PROD-001', quantity: 1 }, headers: { 'idempotency-key': 'has space' } },
     { body: { product_id: 'PROD-003', quantity: 2 }, headers: { 'idempotency-key': 'gw-pass-1' } },
+    { body: 'product_id=PROD-001&quantity=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+    { body: '{"product_id":"PROD-001","quantity":1}', headers: { 'content-type': 'text/plain' } },
+    { path: '/orders/not-a-uuid/cancel', body: {} },
+    { path: '/orders/00000000-0000-4000-8000-000000000000/cancel', body: {} },
   ];
-  for (const { body, headers } of bad) {
-    const [direct, via] = [await postJson(`${orders}/orders`, body, headers), await postJson(`${gw.url}/orders`, body, headers)];
-    const what = JSON.stringify(body).slice(0, 80);
+  for (const { path = '/orders', body, headers } of bad) {
+    const [direct, via] = [await postJson(`${orders}${path}`, body, headers), await postJson(`${gw.url}${path}`, body, headers)];
+    const what = `${path} ${JSON.stringify(body).slice(0, 80)} ${JSON.stringify(headers ?? {})}`;
     assert.ok(direct.status >= 400 && direct.status < 500, `${what}: orders-svc said ${direct.status}`);
     assert.equal(via.status, direct.status, what);
     assert.deepEqual(via.body, direct.body, what);
