@@ -75,6 +75,15 @@ function jmeterAvailable(): boolean {
   return has('java') && (has('mvn') || fs.existsSync(path.join(REPO_ROOT, 'jmeter', 'target', 'config.json')));
 }
 
+test('run_test.sh refuses a --via it does not know before starting anything', async () => {
+  const child = spawnOwned('bash', [RUN_TEST, '--via', 'nginx'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  await exited(child);
+  assert.equal(child.exitCode, 2);
+  assert.match(stderr, /--via: must be direct or gateway \(got 'nginx'\)/);
+});
+
 describe('JTL parsing', () => {
   test('quoted fields keep their commas and doubled quotes', () => {
     assert.deepEqual(parseCsvLine('1,"a, b",c,"say ""hi"""'), ['1', 'a, b', 'c', 'say "hi"']);
@@ -119,6 +128,32 @@ test('the JMeter plan reads through the voter and creates orders, with passing a
     }
     // JMeter's dashboard was generated from the same results.
     assert.ok(fs.existsSync(path.join(out, 'html', 'index.html')), 'HTML dashboard');
+
+    // --via gateway: the same plan, every request to gateway-svc, which forwards it.
+    const gateway = target.endpoints.gateway;
+    const forwarded = async () => {
+      const text = await (await fetch(`${gateway}/metrics`)).text();
+      const count = (upstream: string) => Number(new RegExp(`^gateway_upstream_outcomes_total\\{[^}]*upstream="${upstream}",outcome="reply_2xx"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+      return { voter: count('voter'), orders: count('orders') };
+    };
+    const before = await forwarded();
+    const viaOut = path.join(logDir, 'run-via-gateway');
+    const viaOutput = fs.openSync(path.join(logDir, 'run_test-via-gateway.out'), 'w');
+    const viaChild = spawnOwned('bash', [RUN_TEST, '--via', 'gateway', '-Jduration=5', '-Jread_rps=10', '-Jorder_rps=2'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, JMETER_OUT_DIR: viaOut, GATEWAY_PORT: String(env.GATEWAY_PORT) },
+      stdio: ['ignore', viaOutput, viaOutput],
+    });
+    fs.closeSync(viaOutput);
+    await exited(viaChild);
+    assert.equal(viaChild.exitCode, 0, fs.readFileSync(path.join(logDir, 'run_test-via-gateway.out'), 'utf8').split('\n').slice(-20).join('\n'));
+    const viaTally = tallyJtl(fs.readFileSync(path.join(viaOut, 'results.jtl'), 'utf8'));
+    const after = await forwarded();
+    for (const [label, upstream] of [['voter read', 'voter'], ['order create', 'orders']] as const) {
+      const ok = viaTally.get(label)?.ok ?? 0;
+      assert.ok(ok > 0, `${label} via the gateway: no successful sample (${JSON.stringify(viaTally.get(label))})`);
+      assert.ok(after[upstream] - before[upstream] >= ok, `the gateway forwarded the ${label}s: ${after[upstream] - before[upstream]} of ${ok}`);
+    }
   } finally {
     await target.stop();
   }
