@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientOf, limitClassOf, maxAdmitted, rateLimitHeaders, rateLimitedBody, retryAfterSeconds, type BucketPolicy } from './rate-limit-policy';
+import { admittedOf, clientOf, limitClassOf, maxAdmitted, rateLimitHeaders, rateLimitedBody, retryAfterSeconds, type BucketPolicy } from './rate-limit-policy';
 
 const policy: BucketPolicy = { ratePerS: 20, burst: 10, burstWindowS: 5 };
 
@@ -65,4 +65,18 @@ test('the most one client can be admitted counts every window that can start wit
   assert.equal(maxAdmitted(policy, 1000), 2 * 20 + 10);
   assert.equal(maxAdmitted(policy, 5000), 6 * 20 + 2 * 10);
   assert.equal(maxAdmitted(policy, 10_001), 11 * 20 + 3 * 10);
+});
+
+test('admittedOf: a steady flood gets the full allowance; a pause leaves its windows unused', () => {
+  const p: BucketPolicy = { ratePerS: 2, burst: 20, burstWindowS: 5 };
+  const every = (ms: number, from: number, to: number) => Array.from({ length: Math.floor((to - from) / ms) }, (_, i) => from + i * ms);
+  // 60/s for 15 s: 2 a second for 15 windows plus 20 in each of 3 burst windows.
+  assert.equal(admittedOf(p, every(1000 / 60, 0, 15_000)), 15 * 2 + 3 * 20);
+  assert.ok(admittedOf(p, every(1000 / 60, 0, 15_000)) <= maxAdmitted(p, 15_000));
+  // The same with nothing sent from 4 s to 9 s: the second burst window opens only at 9 s (and a
+  // third at 14 s), and the five seconds' tokens of the pause are lost: 4×2 + 20, then 6×2 + 2×20.
+  const paused = [...every(1000 / 60, 0, 4000), ...every(1000 / 60, 9000, 15_000)];
+  assert.equal(admittedOf(p, paused), 4 * 2 + 20 + 6 * 2 + 2 * 20);
+  // Within the limit, everything.
+  assert.equal(admittedOf(p, every(1000, 0, 10_000)), 10);
 });

@@ -82,3 +82,23 @@ export function maxAdmitted(policy: BucketPolicy, spanMs: number): number {
   if (spanMs < 0) return 0;
   return policy.ratePerS * (Math.floor(spanMs / 1000) + 1) + policy.burst * (Math.floor(spanMs / (policy.burstWindowS * 1000)) + 1);
 }
+
+/**
+ * How many of one client's requests, arriving at `times` (ms, any clock), the limit admits: a
+ * model of the library's two fixed windows, each opened by the first request after the previous
+ * one expired; a request takes a token of the second's window, or when those are gone one of the
+ * burst window's. What tests compare a real limiter's decisions with.
+ */
+export function admittedOf(policy: BucketPolicy, times: readonly number[]): number {
+  const windows = { rate: { endsAt: -Infinity, used: 0 }, burst: { endsAt: -Infinity, used: 0 } };
+  const take = (w: { endsAt: number; used: number }, at: number, lengthMs: number, size: number): boolean => {
+    if (at >= w.endsAt) Object.assign(w, { endsAt: at + lengthMs, used: 0 });
+    w.used += 1;
+    return w.used <= size;
+  };
+  let admitted = 0;
+  for (const at of [...times].sort((a, b) => a - b)) {
+    if (take(windows.rate, at, 1000, policy.ratePerS) || (policy.burst > 0 && take(windows.burst, at, policy.burstWindowS * 1000, policy.burst))) admitted += 1;
+  }
+  return admitted;
+}
