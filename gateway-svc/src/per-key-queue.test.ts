@@ -20,6 +20,8 @@ test('tasks of one key run one at a time in arrival order; other keys do not wai
   const log: string[] = [];
   const [a1, a2, a3, b1] = [gate(log, 'a1'), gate(log, 'a2'), gate(log, 'a3'), gate(log, 'b1')];
   const results = [q.run('a', a1.task), q.run('a', a2.task), q.run('a', a3.task), q.run('b', b1.task)];
+  assert.equal(q.pending('a'), 3);
+  assert.equal(q.pending('b'), 1);
   await tick();
   assert.deepEqual(log, ['a1', 'b1'], 'a2 waits for a1; b1 does not wait for a');
   b1.open();
@@ -30,6 +32,8 @@ test('tasks of one key run one at a time in arrival order; other keys do not wai
   await tick();
   a3.open();
   assert.deepEqual(await Promise.all(results), ['a1', 'a2', 'a3', 'b1']);
+  await tick();
+  assert.equal(q.pending('a'), 0);
 });
 
 test('a failed task passes its error to its caller only, and the next one still runs', async () => {

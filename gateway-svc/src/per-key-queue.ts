@@ -10,14 +10,23 @@
  */
 export class PerKeyQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly counts = new Map<string, number>();
+
+  /** Tasks of the key running or waiting. */
+  pending(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    this.counts.set(key, this.pending(key) + 1);
     const previous = this.tails.get(key);
     const result = previous ? previous.then(task, task) : task();
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    const done = () => {
+      const left = this.pending(key) - 1;
+      if (left > 0) this.counts.set(key, left);
+      else this.counts.delete(key);
+    };
+    const tail = result.then(done, done);
     this.tails.set(key, tail);
     // The last task of a key forgets the key, so the map holds only keys with work queued.
     void tail.then(() => {

@@ -95,9 +95,32 @@ export class SharedRateLimiter {
     return this.policies[limit];
   }
 
-  async take(limit: LimitClass, client: string): Promise<LimiterAnswer> {
+  /**
+   * Decides one request of `client` against its limit. `gone` says whether the request's client
+   * has hung up meanwhile: a check still waiting then is dropped unspent (undefined), so a backlog
+   * never admits requests nobody waits for.
+   */
+  async take(limit: LimitClass, client: string, gone: () => boolean = () => false): Promise<LimiterAnswer | undefined> {
     const started = performance.now();
-    const answer = await this.queue.run(`${limit}:${client}`, () => this.limiters[limit].consume(client)).then(
+    const key = `${limit}:${client}`;
+    let answer: LimiterAnswer | undefined;
+    if (this.queue.pending(key) >= this.policies[limit].ratePerS) {
+      // A second's allowance of this client's checks is already waiting: this one would come
+      // after all of them, over the limit. Refused without a store call, so a flood faster than
+      // its checks complete is refused at once instead of queueing without bound.
+      answer = { allowed: false, remaining: 0, msBeforeNext: 1000 };
+    } else {
+      answer = await this.queue.run(key, async () => (gone() ? undefined : this.consume(limit, client)));
+      if (answer === undefined) return undefined;
+    }
+    const decision = answer.allowed ? 'admitted' : 'limited';
+    this.decisions.inc({ limit, decision });
+    this.duration.observe({ limit, decision }, (performance.now() - started) / 1000);
+    return answer;
+  }
+
+  private consume(limit: LimitClass, client: string): Promise<LimiterAnswer> {
+    return this.limiters[limit].consume(client).then(
       (res) => ({ allowed: true, remaining: res.remainingPoints, msBeforeNext: res.msBeforeNext }),
       (rej: unknown) => {
         if (rej instanceof RateLimiterRes) return { allowed: false, remaining: 0, msBeforeNext: rej.msBeforeNext };
@@ -106,9 +129,5 @@ export class SharedRateLimiter {
         return { allowed: true, remaining: this.policies[limit].ratePerS, msBeforeNext: 1000 };
       },
     );
-    const decision = answer.allowed ? 'admitted' : 'limited';
-    this.decisions.inc({ limit, decision });
-    this.duration.observe({ limit, decision }, (performance.now() - started) / 1000);
-    return answer;
   }
 }

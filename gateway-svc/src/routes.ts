@@ -128,7 +128,9 @@ function rateLimit(deps: GatewayDeps, refusals: RecentRefusals): RequestHandler 
     if (!who.ok) return void res.status(400).json(who.body);
     const limit = limitClassOf(req.method);
     const policy = deps.limiter.policy(limit);
-    const answer = await deps.limiter.take(limit, who.client);
+    const answer = await deps.limiter.take(limit, who.client, () => res.destroyed);
+    // The client hung up while its check waited: nothing to answer, nothing to forward.
+    if (answer === undefined) return;
     res.set(rateLimitHeaders(policy, answer));
     if (!answer.allowed) {
       refusals.record({ at: Date.now(), client: who.client, limit });
