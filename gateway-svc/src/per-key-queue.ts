@@ -6,7 +6,9 @@
  * on that lock, each holding one of the gateway's few database connections, while every other
  * client's check queues behind them for a connection. One at a time per client, a flood holds at
  * most one connection, and once its limit is spent the checks still waiting are refused from
- * memory (the limiter's in-memory block) without reaching the database.
+ * memory (the limiter's in-memory block) without reaching the database. How many may wait is
+ * the caller's to bound (`pending`): one at a time, a slow database would otherwise let a flood
+ * queue here without end.
  */
 export class PerKeyQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
