@@ -104,10 +104,13 @@ export class SharedRateLimiter {
     const started = performance.now();
     const key = `${limit}:${client}`;
     let answer: LimiterAnswer | undefined;
-    if (this.queue.pending(key) >= this.policies[limit].ratePerS) {
-      // A second's allowance of this client's checks is already waiting: this one would come
-      // after all of them, over the limit. Refused without a store call, so a flood faster than
-      // its checks complete is refused at once instead of queueing without bound.
+    const policy = this.policies[limit];
+    if (this.queue.pending(key) >= policy.ratePerS + policy.burst) {
+      // A whole allowance (a second's tokens and the burst) of this client's checks is already
+      // waiting: this one would come after all of them, over the limit. Refused without a store
+      // call, so a flood faster than its checks complete is refused at once instead of queueing
+      // without bound. (At a second's tokens, a client within its limit was refused while a
+      // loaded database took over 20 ms a check: 1144 of 2500 in experiment --via gateway.)
       answer = { allowed: false, remaining: 0, msBeforeNext: 1000 };
     } else {
       answer = await this.queue.run(key, async () => (gone() ? undefined : this.consume(limit, client)));
