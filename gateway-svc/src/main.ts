@@ -1,7 +1,7 @@
 import { closeServer, createApp, createPool, createRegistry, ensureDatabase, finishApp, listen, runService } from '@ftlab/shared';
 import { loadConfig } from './config';
 import { registerGauges } from './gauges';
-import { SharedRateLimiter, limiterDatabaseUrl } from './rate-limiter';
+import { LIMITER_POOL_SIZE, SharedRateLimiter, limiterDatabaseUrl } from './rate-limiter';
 import { gatewayRoutes } from './routes';
 import { StaleCache } from './stale-cache';
 import { Upstream } from './upstream';
@@ -13,7 +13,7 @@ runService(SERVICE, process.env.GATEWAY_INSTANCE ?? 'gateway-1', async (logger) 
   const config = loadConfig();
   const registry = createRegistry(SERVICE, config.GATEWAY_INSTANCE);
   await ensureDatabase(config.DATABASE_URL);
-  const pool = createPool(limiterDatabaseUrl(config.DATABASE_URL), 4);
+  const pool = createPool(limiterDatabaseUrl(config.DATABASE_URL), LIMITER_POOL_SIZE);
   const limiter = await SharedRateLimiter.create(
     pool,
     {

@@ -60,3 +60,20 @@ test('a key is forgotten once its last task is done', async () => {
   await tick();
   assert.equal(q.size, 0);
 });
+
+test('with a concurrency of 3, three tasks of one key run together and the fourth waits for one of them', async () => {
+  const q = new PerKeyQueue(3);
+  const log: string[] = [];
+  const gates = ['k1', 'k2', 'k3', 'k4'].map((n) => gate(log, n));
+  const results = gates.map((g) => q.run('k', g.task));
+  await tick();
+  assert.deepEqual(log, ['k1', 'k2', 'k3']);
+  assert.equal(q.pending('k'), 4);
+  gates[1]!.open();
+  await tick();
+  assert.deepEqual(log, ['k1', 'k2', 'k3', 'k4']);
+  for (const g of gates) g.open();
+  assert.deepEqual(await Promise.all(results), ['k1', 'k2', 'k3', 'k4']);
+  await tick();
+  assert.equal(q.size, 0, 'an idle key is forgotten');
+});

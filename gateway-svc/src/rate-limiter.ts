@@ -36,12 +36,16 @@ class CountedMemoryLimiter extends RateLimiterMemory {
  * falls back to the same limits in its own memory (the library's insurance limiter): limits
  * then hold per instance instead of across them, and requests keep flowing.
  */
+/** The limiter's database connections per gateway instance, and how many one client's checks may hold. */
+export const LIMITER_POOL_SIZE = 6;
+const CHECKS_IN_FLIGHT_PER_CLIENT = 3;
+
 export class SharedRateLimiter {
   private readonly limiters: Record<LimitClass, Pick<BurstyRateLimiter, 'consume'>>;
   private readonly decisions;
   private readonly duration;
-  /** One store check at a time per client and limit (see PerKeyQueue): a flood holds one database connection, not all. */
-  private readonly queue = new PerKeyQueue();
+  /** A few store checks at a time per client and limit (see PerKeyQueue): a flood holds half the database connections, not all. */
+  private readonly queue = new PerKeyQueue(CHECKS_IN_FLIGHT_PER_CLIENT);
 
   private constructor(
     pool: Pool,
