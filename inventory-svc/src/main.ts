@@ -1,11 +1,9 @@
 import {
   ConsumerLease,
   closeServer,
+  connectToLog,
   createApp,
-  createKafka,
-  createProducer,
   createRegistry,
-  ensureTopics,
   finishApp,
   gauge,
   eventMessage,
@@ -87,21 +85,15 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
     registry,
     tables: ['replica_stock', 'replica_reservations', 'replica_stock_events', 'consumer_offsets'],
   });
-  const kafka = createKafka(config.KAFKA_BROKERS, source, logger);
-  await ensureTopics(kafka, topics);
-  const producer = createProducer(kafka, logger, registry);
-  await producer.connect();
+  const log = await connectToLog({ brokers: config.KAFKA_BROKERS, clientId: source, topics, logger, registry });
+  const { producer } = log;
 
   consumer = await startTransactionalConsumer({
-    kafka,
+    ...log,
     pool,
-    logger,
-    registry,
     consumer: source,
     topic: topics.orderEvents,
     schema: inventoryEvent,
-    producer,
-    deadLetterTopic: topics.deadLetters,
     apply: async (client, records) => {
       const ledger = await store.loadLedger(client, records, view.committedStock());
       const changes: ProductChange[] = [];

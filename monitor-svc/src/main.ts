@@ -1,12 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   closeServer,
+  connectToLog,
   counter,
   createApp,
-  createKafka,
-  createProducer,
   createRegistry,
-  ensureTopics,
   finishApp,
   gauge,
   histogram,
@@ -127,19 +125,13 @@ runService(SERVICE, process.env.MONITOR_INSTANCE, async (logger) => {
   }, 1000);
 
   const maintenance = await startTableMaintenance({ pool, logger, registry, tables: ['instance_status', 'failure_audit', 'fault_injections'] });
-  const kafka = createKafka(config.KAFKA_BROKERS, SERVICE, logger);
-  await ensureTopics(kafka, topics);
-  const producer = createProducer(kafka, logger, registry);
-  await producer.connect();
+  const log = await connectToLog({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, topics, logger, registry });
+  const { producer } = log;
   const errors = await startEventConsumer({
-    kafka,
-    logger,
-    registry,
+    ...log,
     consumer: SERVICE,
     topic: topics.replicaErrors,
     schema: replicaErrorReport,
-    producer,
-    deadLetterTopic: topics.deadLetters,
     handle: (report) => {
       reports.inc({ instance_id: report.instance_id, cause: report.cause });
       const watcher = byId.get(report.instance_id)!;

@@ -1,11 +1,9 @@
 import nodemailer from 'nodemailer';
 import {
   closeServer,
+  connectToLog,
   createApp,
-  createKafka,
-  createProducer,
   createRegistry,
-  ensureTopics,
   finishApp,
   listen,
   orderFinalized,
@@ -50,20 +48,13 @@ runService(SOURCE, undefined, async (logger) => {
     registry,
   });
 
-  const kafka = createKafka(config.KAFKA_BROKERS, SOURCE, logger);
-  await ensureTopics(kafka, topics);
-  const producer = createProducer(kafka, logger, registry);
-  await producer.connect();
+  const log = await connectToLog({ brokers: config.KAFKA_BROKERS, clientId: SOURCE, topics, logger, registry });
   const consumer = await startTransactionalConsumer({
-    kafka,
+    ...log,
     pool,
-    logger,
-    registry,
     consumer: SOURCE,
     topic: topics.orderOutcomes,
     schema: orderFinalized,
-    producer,
-    deadLetterTopic: topics.deadLetters,
     apply: (client, records) => store.record(client, records),
     committed: (fresh) => {
       if (fresh > 0) sender.wake();
@@ -83,7 +74,7 @@ runService(SOURCE, undefined, async (logger) => {
     { name: 'consumer', close: () => consumer.stop() },
     { name: 'sender', close: () => sender.stop() },
     { name: 'transport', close: () => transport.close() },
-    { name: 'producer', close: () => producer.disconnect() },
+    { name: 'producer', close: () => log.producer.disconnect() },
     { name: 'maintenance', close: () => maintenance.stop() },
     { name: 'pool', close: () => pool.end() },
   ];

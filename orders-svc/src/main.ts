@@ -1,11 +1,9 @@
 import {
   closeServer,
+  connectToLog,
   counter,
   createApp,
-  createKafka,
-  createProducer,
   createRegistry,
-  ensureTopics,
   finishApp,
   histogram,
   isFinalOrderStatus,
@@ -47,8 +45,6 @@ runService(SOURCE, undefined, async (logger) => {
   if (seeded.length > 0) logger.info({ products: seeded }, 'seed products put into the log');
 
   const maintenance = await startTableMaintenance({ pool, logger, registry, tables: ['orders', 'order_results', 'outbox', 'products', 'consumer_offsets'] });
-  const kafka = createKafka(config.KAFKA_BROKERS, SOURCE, logger);
-  const producer = createProducer(kafka, logger, registry);
   const waiters = new DecisionWaiters();
   const app = createApp({ registry, health: () => ({ ok: true, service: SOURCE, outbox_backlog: relay?.backlog() ?? null }) });
   orderRoutes(app, { store, waiters, registry, adminToken: config.ADMIN_TOKEN });
@@ -56,9 +52,8 @@ runService(SOURCE, undefined, async (logger) => {
   const server = await listen(app, config.ORDERS_PORT, config.HOST);
   logger.info({ port: config.ORDERS_PORT, host: config.HOST }, 'listening');
 
-  await ensureTopics(kafka, topics);
-  await producer.connect();
-  const publisher = startOutboxRelay({ pool, producer, source: SOURCE, logger, registry });
+  const log = await connectToLog({ brokers: config.KAFKA_BROKERS, clientId: SOURCE, topics, logger, registry });
+  const publisher = startOutboxRelay({ pool, producer: log.producer, source: SOURCE, logger, registry });
   relay = publisher;
   /** After a commit: count the new statuses, wake the clients waiting for a final one, publish. */
   const committed = ({ decided, outbox }: { decided: Decided[]; outbox: OutboxRow[] }) => {
@@ -70,29 +65,21 @@ runService(SOURCE, undefined, async (logger) => {
     publisher.publish(outbox);
   };
   const consumer = await startTransactionalConsumer({
-    kafka,
+    ...log,
     pool,
-    logger,
-    registry,
     consumer: SOURCE,
     topic: topics.replicaResults,
     schema: replicaResult,
-    producer,
-    deadLetterTopic: topics.deadLetters,
     apply: (client, records) => store.recordResults(client, records),
     committed,
   });
   // The saga's other half: payment-svc's outcome makes a RESERVED order CONFIRMED or CANCELLED.
   const payments = await startTransactionalConsumer({
-    kafka,
+    ...log,
     pool,
-    logger,
-    registry,
     consumer: `${SOURCE}-payments`,
     topic: topics.paymentResults,
     schema: paymentSettled,
-    producer,
-    deadLetterTopic: topics.deadLetters,
     apply: (client, records) => store.recordPayments(client, records),
     committed,
   });
@@ -102,7 +89,7 @@ runService(SOURCE, undefined, async (logger) => {
     { name: 'consumer', close: () => consumer.stop() },
     { name: 'payments consumer', close: () => payments.stop() },
     { name: 'relay', close: () => publisher.stop() },
-    { name: 'producer', close: () => producer.disconnect() },
+    { name: 'producer', close: () => log.producer.disconnect() },
     { name: 'maintenance', close: () => maintenance.stop() },
     { name: 'pool', close: () => pool.end() },
   ];

@@ -1,11 +1,9 @@
 import {
   closeServer,
+  connectToLog,
   createApp,
   createHttpPool,
-  createKafka,
-  createProducer,
   createRegistry,
-  ensureTopics,
   finishApp,
   listen,
   prepareDatabase,
@@ -35,11 +33,8 @@ runService(SOURCE, undefined, async (logger) => {
   const store = createPaymentStore(pool, topics, config.PAYMENT_DEADLINE_MS);
   const maintenance = await startTableMaintenance({ pool, logger, registry, tables: ['payments'] });
 
-  const kafka = createKafka(config.KAFKA_BROKERS, SOURCE, logger);
-  await ensureTopics(kafka, topics);
-  const producer = createProducer(kafka, logger, registry);
-  await producer.connect();
-  const relay = startOutboxRelay({ pool, producer, source: SOURCE, logger, registry });
+  const log = await connectToLog({ brokers: config.KAFKA_BROKERS, clientId: SOURCE, topics, logger, registry });
+  const relay = startOutboxRelay({ pool, producer: log.producer, source: SOURCE, logger, registry });
 
   const http = createHttpPool();
   const client = gatewayClient(config.endpoints.paymentGateway!, http, { attemptMs: config.PAYMENT_ATTEMPT_TIMEOUT_MS, lookupMs: config.PAYMENT_LOOKUP_TIMEOUT_MS });
@@ -66,15 +61,11 @@ runService(SOURCE, undefined, async (logger) => {
   const reconciler = startReconciler({ client, store, intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS, logger, registry });
 
   const consumer = await startTransactionalConsumer({
-    kafka,
+    ...log,
     pool,
-    logger,
-    registry,
     consumer: SOURCE,
     topic: topics.orderSaga,
     schema: sagaEvent,
-    producer,
-    deadLetterTopic: topics.deadLetters,
     apply: (c, records) => store.applySaga(c, records),
     committed: (payments) => charger.start(payments),
   });
@@ -95,7 +86,7 @@ runService(SOURCE, undefined, async (logger) => {
     { name: 'consumer', close: () => consumer.stop() },
     { name: 'reconciler', close: () => reconciler.stop() },
     { name: 'relay', close: () => relay.stop() },
-    { name: 'producer', close: () => producer.disconnect() },
+    { name: 'producer', close: () => log.producer.disconnect() },
     { name: 'http pool', close: () => http.close() },
     { name: 'maintenance', close: () => maintenance.stop() },
     { name: 'pool', close: () => pool.end() },

@@ -5,6 +5,7 @@ export * from './metrics';
 export * from './http';
 export * from './kafka';
 export * from './producer';
+export * from './log-connection';
 export * from './kafka-replication';
 export * from './db';
 export * from './db-errors';

@@ -1,12 +1,10 @@
 import {
   closeServer,
+  connectToLog,
   createApp,
-  createKafka,
   createPool,
-  createProducer,
   createRegistry,
   ensureDatabase,
-  ensureTopics,
   finishApp,
   listen,
   runService,
@@ -30,10 +28,8 @@ runService(SERVICE, undefined, async (logger) => {
   const membership = new Membership(pool, config.DATABASE_URL, logger);
   await membership.start();
 
-  const kafka = createKafka(config.KAFKA_BROKERS, SERVICE, logger);
-  await ensureTopics(kafka, topics);
-  const producer = createProducer(kafka, logger, registry);
-  await producer.connect();
+  const log = await connectToLog({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, topics, logger, registry });
+  const { producer } = log;
 
   const stats = new VoteCounters();
   const voter = new Voter({
