@@ -225,10 +225,14 @@ BEGIN
   END IF;
 END $$;
 DROP INDEX IF EXISTS orders_status_created_idx;
-ALTER TABLE orders SET (fillfactor = 85);
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = 'orders'::regclass AND 'fillfactor=85' = ANY (COALESCE(reloptions, '{}'))) THEN
+    ALTER TABLE orders SET (fillfactor = 85);
+  END IF;
+END $$;
 -- Prices: products already in the catalogue get 10.00 (DEFAULT_UNIT_PRICE_CENTS), orders already
 -- accepted keep no amount.
-ALTER TABLE orders ADD COLUMN IF NOT EXISTS amount_cents bigint CHECK (amount_cents > 0);
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'products' AND column_name = 'unit_price_cents') THEN
@@ -246,11 +250,26 @@ BEGIN
       CHECK (status IN ('PENDING', 'RESERVED', 'CONFIRMED', 'REJECTED', 'CANCELLED'));
   END IF;
 END $$;
-ALTER TABLE orders ADD COLUMN IF NOT EXISTS reserved_at timestamptz;
-ALTER TABLE orders ADD COLUMN IF NOT EXISTS payment_status text;
-ALTER TABLE orders ADD COLUMN IF NOT EXISTS payment_attempts integer;
-ALTER TABLE orders ADD COLUMN IF NOT EXISTS payment_error text;
-ALTER TABLE orders ADD COLUMN IF NOT EXISTS charge_id text;
+-- The order's amount (prices) and the payment's outcome (the saga). Each column is added only when
+-- missing: ALTER TABLE takes an ACCESS EXCLUSIVE lock even when IF NOT EXISTS finds the column, and
+-- a process started beside live traffic (a restart, a duplicate replica) deadlocked on it.
+DO $$
+DECLARE
+  col text[];
+BEGIN
+  FOREACH col SLICE 1 IN ARRAY ARRAY[
+    ['amount_cents', 'bigint CHECK (amount_cents > 0)'],
+    ['reserved_at', 'timestamptz'],
+    ['payment_status', 'text'],
+    ['payment_attempts', 'integer'],
+    ['payment_error', 'text'],
+    ['charge_id', 'text']
+  ] LOOP
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'orders' AND column_name = col[1]) THEN
+      EXECUTE format('ALTER TABLE orders ADD COLUMN %I %s', col[1], col[2]);
+    END IF;
+  END LOOP;
+END $$;
 -- Process faults (pause, duplicate) are recorded beside the replicas' own.
 DO $$
 BEGIN
