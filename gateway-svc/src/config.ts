@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GATEWAY_DEFAULTS as D, commonEnv, endpointsEnv, parseEnv, resolveEndpoints } from '@ftlab/shared';
+import { commonEnv, endpointsEnv, GATEWAY_DEFAULTS as D, parseServiceEnv } from '@ftlab/shared';
 
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 const ms = z.coerce.number().int().min(10).max(600_000);
@@ -27,7 +27,6 @@ const envShape = {
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = parseEnv(envShape, env);
-  return { ...parsed, endpoints: resolveEndpoints(parsed, parsed.HOST) };
+  return parseServiceEnv(envShape, env);
 }
 export type Config = ReturnType<typeof loadConfig>;

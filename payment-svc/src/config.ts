@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, ConfigError, endpointsEnv, parseEnv, resolveEndpoints } from '@ftlab/shared';
+import { commonEnv, ConfigError, endpointsEnv, parseServiceEnv } from '@ftlab/shared';
 
 const ms = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
@@ -23,10 +23,10 @@ const envShape = {
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = parseEnv(envShape, env);
+  const parsed = parseServiceEnv(envShape, env);
   if (parsed.PAYMENT_LOOKUP_TIMEOUT_MS + parsed.PAYMENT_BACKOFF_MAX_MS >= parsed.PAYMENT_DEADLINE_MS) {
     throw new ConfigError('invalid environment: PAYMENT_DEADLINE_MS must exceed PAYMENT_LOOKUP_TIMEOUT_MS + PAYMENT_BACKOFF_MAX_MS (the lookup and the last backoff end by the deadline)');
   }
-  return { ...parsed, endpoints: resolveEndpoints(parsed, parsed.HOST) };
+  return parsed;
 }
 export type Config = ReturnType<typeof loadConfig>;

@@ -145,3 +145,13 @@ export function resolveEndpoints(env: EndpointsEnv, host: string = DEFAULT_HOST)
 export function replicaPort(env: EndpointsEnv, id: ReplicaId): number {
   return { '1': env.INVENTORY_1_PORT, '2': env.INVENTORY_2_PORT, '3': env.INVENTORY_3_PORT }[id];
 }
+
+/**
+ * A service's configuration: its environment parsed against `shape` (which spreads commonEnv and
+ * endpointsEnv), and where every part of the system is, as reached from the service's own host.
+ */
+export function parseServiceEnv<T extends z.ZodRawShape>(shape: T, env: NodeJS.ProcessEnv = process.env) {
+  const parsed = parseEnv(shape, env);
+  const system = parseEnv({ ...commonEnv, ...endpointsEnv }, env);
+  return { ...parsed, endpoints: resolveEndpoints(system, system.HOST) };
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, endpointsEnv, parseEnv, resolveEndpoints } from '@ftlab/shared';
+import { commonEnv, endpointsEnv, parseServiceEnv } from '@ftlab/shared';
 
 const envShape = {
   ...commonEnv,
@@ -14,7 +14,6 @@ const envShape = {
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = parseEnv(envShape, env);
-  return { ...parsed, endpoints: resolveEndpoints(parsed, parsed.HOST) };
+  return parseServiceEnv(envShape, env);
 }
 export type Config = ReturnType<typeof loadConfig>;
