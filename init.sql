@@ -240,16 +240,6 @@ BEGIN
     ALTER TABLE products ALTER COLUMN unit_price_cents DROP DEFAULT;
   END IF;
 END $$;
--- The saga: a RESERVED status while the payment runs, and the payment's outcome on the order.
-DO $$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'orders_status_check'
-                 AND pg_get_constraintdef(oid) LIKE '%RESERVED%') THEN
-    ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_status_check;
-    ALTER TABLE orders ADD CONSTRAINT orders_status_check
-      CHECK (status IN ('PENDING', 'RESERVED', 'CONFIRMED', 'REJECTED', 'CANCELLED'));
-  END IF;
-END $$;
 -- The order's amount (prices) and the payment's outcome (the saga). Each column is added only when
 -- missing: ALTER TABLE takes an ACCESS EXCLUSIVE lock even when IF NOT EXISTS finds the column, and
 -- a process started beside live traffic (a restart, a duplicate replica) deadlocked on it.
@@ -270,13 +260,21 @@ BEGIN
     END IF;
   END LOOP;
 END $$;
--- Process faults (pause, duplicate) are recorded beside the replicas' own.
+-- Lists that grew: the saga's RESERVED status, and process faults (pause, duplicate) recorded
+-- beside the replicas' own. Each CHECK is replaced only when it lacks the newest value.
 DO $$
+DECLARE
+  c text[];
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'fault_injections_fault_type_check'
-                 AND pg_get_constraintdef(oid) LIKE '%duplicate%') THEN
-    ALTER TABLE fault_injections DROP CONSTRAINT IF EXISTS fault_injections_fault_type_check;
-    ALTER TABLE fault_injections ADD CONSTRAINT fault_injections_fault_type_check
-      CHECK (fault_type IN ('crash', 'latency', 'intermittent', 'incorrect', 'pause', 'duplicate'));
-  END IF;
+  FOREACH c SLICE 1 IN ARRAY ARRAY[
+    ['orders', 'orders_status_check', 'RESERVED',
+     $check$status IN ('PENDING', 'RESERVED', 'CONFIRMED', 'REJECTED', 'CANCELLED')$check$],
+    ['fault_injections', 'fault_injections_fault_type_check', 'duplicate',
+     $check$fault_type IN ('crash', 'latency', 'intermittent', 'incorrect', 'pause', 'duplicate')$check$]
+  ] LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = c[2] AND pg_get_constraintdef(oid) LIKE '%' || c[3] || '%') THEN
+      EXECUTE format('ALTER TABLE %I DROP CONSTRAINT IF EXISTS %I', c[1], c[2]);
+      EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (%s)', c[1], c[2], c[4]);
+    END IF;
+  END LOOP;
 END $$;
