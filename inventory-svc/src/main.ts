@@ -1,20 +1,21 @@
 import {
-  ConsumerLease,
   closeServer,
   connectToLog,
+  ConsumerLease,
   createApp,
   createRegistry,
+  eventMessage,
   finishApp,
   gauge,
-  eventMessage,
   inventoryEvent,
   listen,
   prepareDatabase,
+  replicaResultEvent,
   runService,
   servesReads,
   startTableMaintenance,
   startTransactionalConsumer,
-  replicaResultEvent,
+  storageClosers,
   topicNames,
   type TransactionalConsumer,
 } from '@ftlab/shared';
@@ -133,9 +134,7 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
   return [
     { name: 'http', close: () => closeServer(server) },
     { name: 'consumer', close: () => running.stop() },
-    { name: 'producer', close: () => producer.disconnect() },
-    { name: 'maintenance', close: () => maintenance.stop() },
     { name: 'lease', close: () => lease.stop() },
-    { name: 'pool', close: () => pool.end() },
+    ...storageClosers({ producer, maintenance, pool }),
   ];
 });

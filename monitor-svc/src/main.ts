@@ -15,6 +15,7 @@ import {
   runService,
   startEventConsumer,
   startTableMaintenance,
+  storageClosers,
   topicNames,
   type ReplicaId,
   type StockView,
@@ -157,8 +158,6 @@ runService(SERVICE, process.env.MONITOR_INSTANCE, async (logger) => {
     },
     // After the watchers: a transition they were still recording is in; then the lock goes at once.
     { name: 'leadership', close: () => lease.stop() },
-    { name: 'producer', close: () => producer.disconnect() },
-    { name: 'maintenance', close: () => maintenance.stop() },
-    { name: 'pool', close: () => pool.end() },
+    ...storageClosers({ producer: producer, maintenance, pool }),
   ];
 });

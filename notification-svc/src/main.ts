@@ -11,6 +11,7 @@ import {
   runService,
   startTableMaintenance,
   startTransactionalConsumer,
+  storageClosers,
   topicNames,
 } from '@ftlab/shared';
 import { loadConfig } from './config';
@@ -74,8 +75,6 @@ runService(SOURCE, undefined, async (logger) => {
     { name: 'consumer', close: () => consumer.stop() },
     { name: 'sender', close: () => sender.stop() },
     { name: 'transport', close: () => transport.close() },
-    { name: 'producer', close: () => log.producer.disconnect() },
-    { name: 'maintenance', close: () => maintenance.stop() },
-    { name: 'pool', close: () => pool.end() },
+    ...storageClosers({ producer: log.producer, maintenance, pool }),
   ];
 });

@@ -12,6 +12,7 @@ import {
   startOutboxRelay,
   startTableMaintenance,
   startTransactionalConsumer,
+  storageClosers,
   topicNames,
 } from '@ftlab/shared';
 import { createCharger } from './charger';
@@ -86,9 +87,7 @@ runService(SOURCE, undefined, async (logger) => {
     { name: 'consumer', close: () => consumer.stop() },
     { name: 'reconciler', close: () => reconciler.stop() },
     { name: 'relay', close: () => relay.stop() },
-    { name: 'producer', close: () => log.producer.disconnect() },
     { name: 'http pool', close: () => http.close() },
-    { name: 'maintenance', close: () => maintenance.stop() },
-    { name: 'pool', close: () => pool.end() },
+    ...storageClosers({ producer: log.producer, maintenance, pool }),
   ];
 });

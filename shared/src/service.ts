@@ -8,6 +8,19 @@ export const serviceApplicationName = (name: string) => `${SERVICE_APPLICATION_P
 export type Closer = { name: string; close: () => Promise<unknown> | unknown };
 
 /**
+ * What a service that writes to the log and the database closes last, in this order: the producer
+ * once nothing is left that could send, then table maintenance, then the pool once nothing is left
+ * that could query.
+ */
+export function storageClosers(parts: { producer: { disconnect(): Promise<unknown> }; maintenance: { stop(): Promise<unknown> | unknown }; pool: { end(): Promise<unknown> } }): Closer[] {
+  return [
+    { name: 'producer', close: () => parts.producer.disconnect() },
+    { name: 'maintenance', close: () => parts.maintenance.stop() },
+    { name: 'pool', close: () => parts.pool.end() },
+  ];
+}
+
+/**
  * Runs a service's start function and owns its lifecycle: a configuration error exits 2 with the
  * message, any other start failure exits 1, and SIGTERM/SIGINT close what `start` returned in
  * order (stop accepting first, then consumers, producers and pools) before exiting 0.
