@@ -40,9 +40,14 @@ function constructorOf<E extends { v: 1; type: string }>(type: E['type']): (fiel
   return (fields) => ({ v: 1, type, ...fields }) as E;
 }
 
+/** What was ordered: the fields every event about one order's line carries. */
+const orderLine = { order_id: orderId, product_id: productId, quantity };
+/** What an order costs, in cents of its currency: unit price × quantity when it was accepted. */
+const amountCents = z.number().int().min(1);
+
 // ---- the replicated log (topic orderEvents, keyed by product_id) ----
 
-export const orderPlaced = eventSchema('OrderPlaced', { order_id: orderId, product_id: productId, quantity });
+export const orderPlaced = eventSchema('OrderPlaced', orderLine);
 export const orderCancelled = eventSchema('OrderCancelled', { order_id: orderId, product_id: productId });
 /** Sets a product's available stock (creating it): how the seed products enter the log. */
 export const stockSet = eventSchema('StockSet', {
@@ -93,10 +98,8 @@ export const replicaResultEvent = constructorOf<ReplicaResult>('ReplicaResult');
  * `reserved_at` + its payment deadline to get an answer.
  */
 export const orderReserved = eventSchema('OrderReserved', {
-  order_id: orderId,
-  product_id: productId,
-  quantity,
-  amount_cents: z.number().int().min(1),
+  ...orderLine,
+  amount_cents: amountCents,
   currency,
   reserved_at: z.string().datetime(),
 });
@@ -131,10 +134,8 @@ export const paymentSettledEvent = constructorOf<PaymentSettled>('PaymentSettled
 
 /** An order reached its final status: what its customer is told. */
 export const orderFinalized = eventSchema('OrderFinalized', {
-  order_id: orderId,
-  product_id: productId,
-  quantity,
-  amount_cents: z.number().int().min(1).nullable(),
+  ...orderLine,
+  amount_cents: amountCents.nullable(),
   currency,
   status: z.enum(['CONFIRMED', 'REJECTED', 'CANCELLED']),
   reason: z.string().max(200).nullable(),
