@@ -1,18 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReplicaId } from '@ftlab/shared';
-import {
-  nextProbeDelayMs,
-  observeConsistency,
-  observeHint,
-  observeProbe,
-  probeTimeoutMs,
-  reportIncorrect,
-  type DetectorConfig,
-  type DetectorState,
-  type DetectorStep,
-  type ProbeResult,
-  type Transition,
-} from './detector';
+// The detector decides every step; written `detector.x` so each decision is seen to be its.
+import * as detector from './detector';
+import type { DetectorConfig, DetectorState, DetectorStep, ProbeResult, Transition } from './detector';
 import { probeHealth } from './prober';
 
 export interface WatcherHooks {
@@ -48,12 +38,12 @@ export class ReplicaWatcher {
   start(): void {
     this.loop = (async () => {
       while (!this.stopped) {
-        const timeoutMs = probeTimeoutMs(this.state, this.config);
+        const timeoutMs = detector.probeTimeoutMs(this.state, this.config);
         const result = await probeHealth(this.url, timeoutMs);
         if (this.stopped) break;
         this.record(result, timeoutMs);
-        this.step(observeProbe(this.state, result, this.config), result.ok ? 'healthy probes' : `${result.cause} on /health`);
-        await sleep(nextProbeDelayMs(this.state, this.config), undefined, { signal: this.wake.signal }).catch(() => undefined);
+        this.step(detector.observeProbe(this.state, result, this.config), result.ok ? 'healthy probes' : `${result.cause} on /health`);
+        await sleep(detector.nextProbeDelayMs(this.state, this.config), undefined, { signal: this.wake.signal }).catch(() => undefined);
         if (this.wake.signal.aborted) this.wake = new AbortController();
       }
     })();
@@ -61,16 +51,16 @@ export class ReplicaWatcher {
 
   /** Evidence of wrong data from outside (the voter, orders-svc, or our own consistency check). */
   reportIncorrect(detail: string): void {
-    this.step(reportIncorrect(this.state), detail);
+    this.step(detector.reportIncorrect(this.state), detail);
   }
 
   consistency(matches: boolean): void {
-    this.step(observeConsistency(this.state, matches, this.config), matches ? 'answers match the majority again' : 'answer differs from the majority at the same log position');
+    this.step(detector.observeConsistency(this.state, matches, this.config), matches ? 'answers match the majority again' : 'answer differs from the majority at the same log position');
   }
 
   /** A failure someone else saw (the voter's fan-out): probe now and fast, let the probes decide. */
   hint(): void {
-    this.state = observeHint(this.state, this.config);
+    this.state = detector.observeHint(this.state, this.config);
     this.wake.abort();
   }
 
