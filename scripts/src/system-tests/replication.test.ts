@@ -107,6 +107,10 @@ test('bad input gets a 4xx JSON error naming the field, and nothing is stored or
   // its id sequence does. It moves for every row ever written, even one rolled back.
   const counts = async () =>
     (await t.db.query(`SELECT (SELECT count(*) FROM orders)::int AS orders, (SELECT last_value FROM outbox_id_seq)::text AS outbox_ids`)).rows[0];
+  // The saga goes on for the orders of earlier tests (payment, final outcome), and each of its steps
+  // writes to the outbox: only once every order is final does the sequence stand still.
+  const unsettled = async () => (await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE status IN ('PENDING', 'RESERVED')")).rows[0]!.n;
+  await waitFor(async () => (await unsettled()) === 0, 60_000, 'every earlier order is final');
   const before = await counts();
   const cases: [string, string, number, string][] = [
     ['malformed JSON', '{"product_id": "PROD-001", "quantity": ', 400, 'body'],
