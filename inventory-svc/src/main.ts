@@ -21,7 +21,7 @@ import {
 } from '@ftlab/shared';
 import { loadConfig } from './config';
 import { stateViolations } from './integrity';
-import { drainingAfterOutage, readiness } from './readiness';
+import { NO_DRAIN, nextDrain, readiness } from './readiness';
 import { ReplicaView, type ProductChange } from './replica-view';
 import { faultMiddleware, faultRoutes, FaultSwitch, inventoryRoutes, type Serving } from './routes';
 import { applyEvent } from './state-machine';
@@ -60,7 +60,7 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
 
   // What the last /health said, and whether a log outage's backlog is being drained (readiness.ts).
   let wasReady = false;
-  let draining = false;
+  let drain = NO_DRAIN;
   // Listen before joining Kafka so a restarted replica answers probes at once (not ready yet).
   const app = createApp({
     registry,
@@ -68,8 +68,8 @@ runService('inventory-svc', process.env.INSTANCE_ID, async (logger) => {
     health: () => {
       const log = consumer?.log() ?? { lag: null, unreachableForMs: null };
       if (log.lag !== null) lagGauge.set(log.lag);
-      draining = drainingAfterOutage(draining, wasReady, log, config.READY_MAX_LAG);
-      const ready = readiness(lease.current(), consumer !== undefined, log, config.READY_MAX_LAG, draining);
+      drain = nextDrain(drain, wasReady, log, config.READY_MAX_LAG, Date.now());
+      const ready = readiness(lease.current(), consumer !== undefined, log, config.READY_MAX_LAG, drain.kind !== 'none');
       wasReady = ready.ok;
       return { instance_id: instanceId, ...ready };
     },

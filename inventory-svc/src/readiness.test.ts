@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LeaseState } from '@ftlab/shared';
-import { drainingAfterOutage, readiness } from './readiness';
+import { DRAIN_MAX_MS, DRAIN_SETTLE_MS, NO_DRAIN, nextDrain, readiness } from './readiness';
 
 const held: LeaseState = { kind: 'held', epoch: 3, since: 't' };
 const reachable = (lag: number | null) => ({ lag, unreachableForMs: null });
@@ -69,17 +69,35 @@ test('a replica re-taking its lease after its lock connection dropped keeps answ
 test('a replica ready when the broker went away stays ready while it drains the backlog the outage built, then as usual', () => {
   const away = { lag: 10, unreachableForMs: 30_000 };
   const back = (lag: number) => ({ lag, unreachableForMs: null });
-  let draining = drainingAfterOutage(false, true, away, 200);
-  assert.equal(draining, true);
-  draining = drainingAfterOutage(draining, true, back(450), 200);
-  assert.deepEqual(readiness(held, true, back(450), 200, draining), { ok: true, status: 'ready', lag: 450, log: 'reachable', draining: true, lease: { state: 'held', epoch: 3 } });
-  draining = drainingAfterOutage(draining, true, back(120), 200);
-  assert.equal(draining, false, 'caught up: the usual rule again');
-  assert.equal(readiness(held, true, back(450), 200, draining).status, 'catching_up');
+  let drain = nextDrain(NO_DRAIN, true, away, 200, 0);
+  assert.equal(drain.kind, 'log_away');
+  drain = nextDrain(drain, true, back(450), 200, 1000);
+  assert.deepEqual(readiness(held, true, back(450), 200, drain.kind !== 'none'), { ok: true, status: 'ready', lag: 450, log: 'reachable', draining: true, lease: { state: 'held', epoch: 3 } });
+  drain = nextDrain(drain, true, back(120), 200, 1000 + DRAIN_SETTLE_MS);
+  assert.equal(drain.kind, 'none', 'caught up: the usual rule again');
+  assert.equal(readiness(held, true, back(450), 200, false).status, 'catching_up');
+});
+
+test('caught up right after the broker returns is not the end of the drain: the backlog reaches the log a moment later', () => {
+  const back = (lag: number) => ({ lag, unreachableForMs: null });
+  let drain = nextDrain(nextDrain(NO_DRAIN, true, { lag: 0, unreachableForMs: 30_000 }, 200, 0), true, back(0), 200, 100);
+  drain = nextDrain(drain, true, back(0), 200, 1100);
+  assert.equal(drain.kind, 'draining', 'caught up with a log the outbox has not refilled yet');
+  drain = nextDrain(drain, true, back(600), 200, 2100);
+  assert.equal(readiness(held, true, back(600), 200, drain.kind !== 'none').ok, true, 'the backlog arrived: still draining, still ready');
+});
+
+test('a drain that never catches up ends after DRAIN_MAX_MS: a replica still that far behind is judged as usual', () => {
+  const back = { lag: 5000, unreachableForMs: null };
+  let drain = nextDrain(nextDrain(NO_DRAIN, true, { lag: 0, unreachableForMs: 30_000 }, 200, 0), true, back, 200, 0);
+  drain = nextDrain(drain, true, back, 200, DRAIN_MAX_MS);
+  assert.equal(drain.kind, 'draining');
+  drain = nextDrain(drain, true, back, 200, DRAIN_MAX_MS + 1);
+  assert.equal(drain.kind, 'none');
 });
 
 test('a replica behind when the broker went away does not drain its way to ready', () => {
-  const draining = drainingAfterOutage(false, false, { lag: 900, unreachableForMs: 30_000 }, 200);
-  assert.equal(draining, false);
-  assert.equal(readiness(held, true, { lag: 950, unreachableForMs: null }, 200, draining).status, 'catching_up');
+  const drain = nextDrain(NO_DRAIN, false, { lag: 900, unreachableForMs: 30_000 }, 200, 0);
+  assert.equal(drain.kind, 'none');
+  assert.equal(readiness(held, true, { lag: 950, unreachableForMs: null }, 200, false).status, 'catching_up');
 });

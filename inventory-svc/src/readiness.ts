@@ -1,15 +1,37 @@
 import type { LeaseState, LogProgress, ReplicaReadiness } from '@ftlab/shared';
 
 /**
+ * How long after the broker's return a drain lasts at least. The orders that waited out the
+ * outage in the outbox reach the log only once their producers reconnect (up to 2 s between
+ * tries) and the relay sends them, and the consumer learns the new end a refresh later: a replica
+ * caught up a moment after the return has not yet seen the backlog it is about to be behind by.
+ */
+export const DRAIN_SETTLE_MS = 5000;
+/**
+ * How long a drain may last at most. Long enough for the backlog of a 90 s outage at 50 orders/s
+ * on a busy 2-core host; a replica still behind after it is behind for its own reasons (a
+ * consumer that has not rejoined the log), and the usual rule judges it again.
+ */
+export const DRAIN_MAX_MS = 60_000;
+
+/**
  * Whether a replica is draining the backlog a log outage built: it was ready when the broker went
  * away, and has not caught up since. When the broker returns, every order accepted meanwhile
  * reaches every replica at once; all three are behind together, by the same cause, and each stays
  * a consistent state of the log at its positions, so none of them is taken for failed meanwhile.
+ * `since` is when the log answered again.
  */
-export function drainingAfterOutage(draining: boolean, wasReady: boolean, log: LogProgress, maxLag: number): boolean {
-  if (log.unreachableForMs !== null) return draining || wasReady;
-  if (log.lag !== null && log.lag <= maxLag) return false;
-  return draining;
+export type OutageDrain = { kind: 'none' } | { kind: 'log_away' } | { kind: 'draining'; since: number };
+
+export const NO_DRAIN: OutageDrain = { kind: 'none' };
+
+export function nextDrain(drain: OutageDrain, wasReady: boolean, log: LogProgress, maxLag: number, now: number): OutageDrain {
+  if (log.unreachableForMs !== null) return drain.kind !== 'none' || wasReady ? { kind: 'log_away' } : NO_DRAIN;
+  if (drain.kind === 'log_away') return { kind: 'draining', since: now };
+  if (drain.kind === 'none') return drain;
+  const elapsed = now - drain.since;
+  const caughtUp = log.lag !== null && log.lag <= maxLag;
+  return elapsed > DRAIN_MAX_MS || (elapsed >= DRAIN_SETTLE_MS && caughtUp) ? NO_DRAIN : drain;
 }
 
 export interface Readiness {
@@ -20,7 +42,7 @@ export interface Readiness {
   log: 'reachable' | 'unreachable';
   /** How long the broker has not answered, when it is unreachable. */
   log_unreachable_ms?: number;
-  /** Ready although behind: draining what a log outage built up (see drainingAfterOutage). */
+  /** Ready although behind: draining what a log outage built up (see OutageDrain). */
   draining?: true;
   lease: { state: LeaseState['kind']; epoch?: number; holder?: string; reason?: string };
 }
