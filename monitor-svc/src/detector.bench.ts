@@ -207,16 +207,21 @@ const before = (a: { at: number; order: number }, b: { at: number; order: number
 /**
  * Reads the voter sends each replica while clients are reading (one per client read): a failed or
  * late one is reported to the monitor, at most once per `minGapMs`, arriving `delayMs` later.
+ * Late is past `deadlineMs`, or with `straggler` (voter-svc's straggler.ts) still silent
+ * `peerFactor` times as long as the slower of two peers that answered, and at least `floorMs`.
  */
 export interface PassiveReads {
   intervalMs: number;
   deadlineMs: number;
+  straggler?: { floorMs: number; peerFactor: number };
   minGapMs: number;
   delayMs: number;
 }
 
-/** The experiment's standard load: 50 reads/s, the voter's 300 ms deadline, its 50 ms report spacing. */
-export const STANDARD_LOAD: PassiveReads = { intervalMs: 20, deadlineMs: 300, minGapMs: 50, delayMs: 20 };
+/** The experiment's standard load: 50 reads/s, the voter's 300 ms deadline, its 50 ms straggler floor and report spacing. */
+export const STANDARD_LOAD: PassiveReads = { intervalMs: 20, deadlineMs: 300, straggler: { floorMs: 50, peerFactor: 5 }, minGapMs: 50, delayMs: 20 };
+/** The same load as the voter reported it before straggler reports: only at the round's deadline. */
+export const DEADLINE_REPORTS_LOAD: PassiveReads = { intervalMs: 20, deadlineMs: 300, minGapMs: 50, delayMs: 20 };
 
 interface Scenario {
   config: Readonly<DetectorConfig>;
@@ -248,6 +253,7 @@ function run(sc: Scenario): void {
     return { at: (!a.ok && a.cause === 'crash' ? t : arrives) + a.latencyMs, answer: a };
   };
 
+  const hints: (() => void)[] = [];
   for (let r = 1; r <= 3; r++) {
     const id = `replica-${r}`;
     let state = initialDetectorState('ON');
@@ -300,24 +306,32 @@ function run(sc: Scenario): void {
       if (sleeping !== null) startRound(clock.now);
     };
     timer(uniform(mulberry32(r), 0, config.intervalMs), startRound);
+    hints.push(hint);
+  }
 
-    const passive = sc.passive;
-    if (passive) {
-      let lastReport = -Infinity;
-      const read = (t: number) => {
+  // The voter reads all three replicas at once; a replica failing, or silent past its deadline or
+  // well after its peers answered (voter-svc's straggler.ts), is reported.
+  const passive = sc.passive;
+  if (passive) {
+    const lastReport = [-Infinity, -Infinity, -Infinity];
+    const read = (t: number) => {
+      const latencies = [1, 2, 3].map((r) => {
         const a = answer(r, t);
-        const latency = a === null ? Infinity : a.at - t;
-        if (a === null || !a.answer.ok || latency >= passive.deadlineMs) {
-          const at = t + Math.min(latency, passive.deadlineMs) + passive.delayMs;
-          if (at - lastReport >= passive.minGapMs) {
-            lastReport = at;
-            io(at, hint);
-          }
-        }
-        clock.at(t + passive.intervalMs, 'io', read);
-      };
-      clock.at(0, 'io', read);
-    }
+        return { failed: a === null || !a.answer.ok, latency: a === null ? Infinity : a.at - t };
+      });
+      latencies.forEach(({ failed, latency }, i) => {
+        const peers = latencies.filter((_, j) => j !== i && !latencies[j]!.failed).map((p) => p.latency);
+        const straggler = passive.straggler && peers.length === 2 ? Math.max(passive.straggler.floorMs, passive.straggler.peerFactor * Math.max(...peers)) : Infinity;
+        const reportAfter = Math.min(passive.deadlineMs, straggler);
+        if (!failed && latency < reportAfter) return;
+        const at = t + Math.min(latency, reportAfter) + passive.delayMs;
+        if (at - lastReport[i]! < passive.minGapMs) return;
+        lastReport[i] = at;
+        io(at, hints[i]!);
+      });
+      clock.at(t + passive.intervalMs, 'io', read);
+    };
+    clock.at(0, 'io', read);
   }
   if (hostAware) {
     const SAMPLE_MS = 20; // prober.ts's watchMonitorLag
@@ -475,6 +489,7 @@ if (require.main === module) {
   const f = (v: number) => v.toFixed(0).padStart(6);
   for (const [name, config, passive] of [
     ['new rule (hedged probes, host-aware), standard load (50 reads/s reported by the voter)', DEFAULT_DETECTOR_CONFIG, STANDARD_LOAD],
+    ['new rule, the voter reporting only at its deadline (before straggler reports)', DEFAULT_DETECTOR_CONFIG, DEADLINE_REPORTS_LOAD],
     ['new rule, probes only (no client traffic)', DEFAULT_DETECTOR_CONFIG, undefined],
     ['hedged and host-aware without confirmation, standard load', UNCONFIRMED_RULE, STANDARD_LOAD],
     ['previous rule, standard load', PREVIOUS_RULE, STANDARD_LOAD],

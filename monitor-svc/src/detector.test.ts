@@ -21,6 +21,7 @@ import {
   simulateDetection,
   simulateFalseOffs,
   STANDARD_LOAD,
+  DEADLINE_REPORTS_LOAD,
   ttdReport,
   UNCONFIRMED_RULE,
   UNEVEN_CONTENTION,
@@ -277,15 +278,20 @@ test('simulation, 1000 trials per fault under the standard load: p99 time from f
   for (const [fault, q] of Object.entries(report)) {
     console.log(`  ${fault.padEnd(12)} TTD p50 ${q.p50.toFixed(0)} ms, p99 ${q.p99.toFixed(0)} ms, max ${q.max.toFixed(0)} ms`);
   }
-  // Goals of issue 13: 250 ms for answered failures, 400 ms for silence; the 200 ms probe interval's
-  // phase alone is up to 200 ms, so silence lands at the goal's edge (README, "Failure detection").
-  assert.ok(report.crash.p99 <= 250 && report.intermittent.p99 <= 300, JSON.stringify(report));
-  assert.ok(report.latency.p99 <= 450 && report.frozen.p99 <= 450, JSON.stringify(report));
+  // Goals of issue 13: 250 ms for answered failures, 400 ms for silence. (Virtual time and a seeded
+  // generator: the same numbers on every machine.)
+  assert.ok(report.crash.p99 <= 250 && report.intermittent.p99 <= 250, JSON.stringify(report));
+  assert.ok(report.latency.p99 <= 400 && report.frozen.p99 <= 400, JSON.stringify(report));
   const expected = { crash: 'crash', latency: 'timeout', intermittent: 'http_error', frozen: 'timeout' } as const;
   for (const [fault, cause] of Object.entries(expected)) {
     const { causes } = simulateDetection(fault as keyof typeof expected, 300, 9, C, STANDARD_LOAD);
     assert.deepEqual(new Set(causes), new Set([cause]), `${fault} must be reported as ${cause}`);
   }
+});
+
+test("simulation: the voter's straggler reports are what bring silence under 400 ms; reported only at its 300 ms deadline, the probe interval's phase and one probe timeout add up to more", () => {
+  const late = ttdReport(C, 1000, 42, DEADLINE_REPORTS_LOAD);
+  assert.ok(late.latency.p99 > 400 && late.frozen.p99 > 400, JSON.stringify(late));
 });
 
 test('simulation: the seed rule (3 in a row, 1 s timeout, 200 ms) and the previous rule (one request per probe) are slower on silence', () => {

@@ -37,13 +37,13 @@ async function replica(id: ReplicaId, script: Script): Promise<{ url: string; ca
 /** A port nobody listens on: calls are refused, as with a crashed replica. */
 const DEAD = 'http://127.0.0.1:1';
 
-async function voterOver(urls: Record<ReplicaId, string>, deadlineMs = 1000) {
+async function voterOver(urls: Record<ReplicaId, string>, deadlineMs = 1000, timeoutMs = 300) {
   const reports: ReplicaErrorReport[] = [];
   const stats = new VoteCounters();
   const voter = new Voter({
     membership: { replicasToAsk: () => ['1', '2', '3'] },
     urls,
-    timeoutMs: 300,
+    timeoutMs,
     deadlineMs,
     report: (r) => reports.push(r),
     stats,
@@ -132,4 +132,19 @@ test('whole-stock reads are asked again the same way', async () => {
   assert.equal(out.status, 200, JSON.stringify(out.body));
   assert.deepEqual((out.body.products as { available_quantity: number }[]).map((p) => p.available_quantity), [5]);
   assert.equal(stats.retries, 1);
+});
+
+test('a replica still silent well after its peers answered is reported at once, long before the round times out', async () => {
+  const r1 = await replica('1', always({ status: 200 }));
+  const r2 = await replica('2', always({ status: 200 }));
+  const r3 = await replica('3', always({ status: 200, delayMs: 3000 }));
+  // A 3 s round: the straggler report must come from the peers' latency, not from the deadline.
+  const { voter, reports } = await voterOver({ 1: r1.url, 2: r2.url, 3: r3.url }, 1000, 3000);
+  const started = performance.now();
+  assert.equal((await voter.readProduct('PROD-001')).status, 200, 'the client has its majority without waiting');
+  while (!reports.some((r) => r.instance_id === '3') && performance.now() - started < 2500) await wait(5);
+  const took = performance.now() - started;
+  const report = reports.find((r) => r.instance_id === '3');
+  assert.equal(report?.cause, 'timeout', `replica 3 reported before its 3 s call ended (${took.toFixed(0)} ms)`);
+  assert.match(report.detail, /still silent \d+ ms after its peers answered/);
 });

@@ -4,6 +4,7 @@ import { fanOut } from './fan-out';
 import type { Membership } from './membership';
 import { askAll, askProduct, failedAnswer, type Reply } from './replica-client';
 import { nextAttempt, type RetryAdvice } from './retry-policy';
+import { stragglerAfterMs } from './straggler';
 import type { VoteCounters } from './stats';
 import { classify, decide, quorumDetails, type Decision, type ReplicaAnswer } from './vote';
 
@@ -41,6 +42,7 @@ export class Voter {
   private readonly answers;
   private readonly fanoutSeconds;
   private readonly retries;
+  private readonly stragglers;
 
   constructor(private readonly deps: VoterDeps) {
     const r = deps.registry;
@@ -49,6 +51,7 @@ export class Voter {
     this.answers = counter(r, 'voter_replica_answers_total', 'Replica answers by verdict (agrees, lagging, outlier, failed)', ['instance_id', 'verdict']);
     this.fanoutSeconds = histogram(r, 'voter_fanout_duration_seconds', 'Time from fan-out to the majority answer', ['result'], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
     this.retries = counter(r, 'voter_retries_total', 'Rounds asked again after no quorum, by reason (lagging, failed)', ['reason']);
+    this.stragglers = counter(r, 'voter_stragglers_total', 'Replicas reported as still silent well after their peers answered (straggler.ts)', ['instance_id']);
   }
 
   async readProduct(productId: string): Promise<VoteOutcome> {
@@ -112,12 +115,14 @@ export class Voter {
 
   /** One fan-out for a product; the late answers are checked when they arrive, whatever the client is told. */
   private async productRound(asked: ReplicaId[], productId: string, timeoutMs: number, history: boolean) {
-    const { decided, all } = fanOut(
+    const fan = fanOut(
       asked,
       (id) => askProduct(id, this.deps.urls[id], productId, timeoutMs, history),
       (replies) => decide(toAnswers(replies), asked.length).status !== 'pending',
     );
-    const replies = await decided;
+    const { all } = fan;
+    const replies = await fan.decided;
+    this.watchStragglers(asked, replies, fan.answered, timeoutMs, productId);
     const answers = toAnswers(replies);
     const decision = decide(answers, asked.length);
     void all.then((late) => this.check(decision, toAnswers(late), productId));
@@ -126,18 +131,46 @@ export class Voter {
 
   /** One fan-out for the whole stock, decided product by product. */
   private async stockRound(asked: ReplicaId[], timeoutMs: number) {
-    const { decided, all } = fanOut(
+    const fan = fanOut(
       asked,
       (id) => askAll(id, this.deps.urls[id], timeoutMs),
       // Two stock lists are needed before the set of products itself is known by a majority.
       (replies) => replies.filter((r) => Array.isArray(r.result)).length >= 2 && [...decideEach(replies, asked.length).values()].every((d) => d.status !== 'pending'),
     );
-    const replies = await decided;
+    const replies = await fan.decided;
+    this.watchStragglers(asked, replies, fan.answered, timeoutMs, 'the whole stock');
     const decisions = decideEach(replies, asked.length);
-    void all.then((late) => {
+    void fan.all.then((late) => {
       for (const [productId, decision] of decisions) this.check(decision, answersFor(productId, late), productId);
     });
     return { asked, replies, decisions };
+  }
+
+  /**
+   * Once the majority is in: a replica still silent well after its peers answered (straggler.ts)
+   * is reported as a timeout now, so the monitor probes it at once instead of at the round's
+   * deadline. The failed call is still reported when it ends (the reporter spaces the two).
+   */
+  private watchStragglers(asked: readonly ReplicaId[], replies: readonly Reply<unknown>[], answered: (id: ReplicaId) => boolean, timeoutMs: number, what: string): void {
+    const silent = asked.filter((id) => !answered(id));
+    const peers = replies.filter((r) => !(typeof r.result === 'object' && r.result !== null && 'failed' in r.result)).map((r) => r.latency_ms);
+    const after = stragglerAfterMs(peers);
+    if (silent.length === 0 || after === undefined || after >= timeoutMs) return;
+    const slowestPeer = Math.max(...peers);
+    setTimeout(() => {
+      for (const id of silent) {
+        if (answered(id)) continue;
+        this.stragglers.inc({ instance_id: id });
+        this.deps.report(
+          replicaErrorReportEvent({
+            instance_id: id,
+            cause: 'timeout',
+            reporter: 'voter-svc',
+            detail: `voter read of ${what}: replica ${id} still silent ${Math.round(after)} ms after its peers answered (the slower in ${round2(slowestPeer)} ms)`,
+          }),
+        );
+      }
+    }, after - slowestPeer).unref();
   }
 
   /** Once every answer is in: reports liars and failed calls, and counts verdicts. */
