@@ -88,7 +88,16 @@ runService(SERVICE, process.env.MONITOR_INSTANCE, async (logger) => {
 
   const app = createApp({ registry, health: () => ({ ok: true, service: SERVICE }) });
   monitorRoutes(app, { watchers, since, store, config: detectorConfig, lease });
-  const dashboard = dashboardRoutes(app, { watchers, since, store, endpoints: config.endpoints, databaseUrl: config.DATABASE_URL, reportsDir: config.REPORTS_DIR, logger });
+  const dashboard = dashboardRoutes(app, {
+    watchers,
+    since,
+    store,
+    // resolveEndpoints always sets payment-svc's and notification-svc's (optional only in hand-written Endpoints).
+    endpoints: { ...config.endpoints, payment: config.endpoints.payment!, notification: config.endpoints.notification! },
+    databaseUrl: config.DATABASE_URL,
+    reportsDir: config.REPORTS_DIR,
+    logger,
+  });
   finishApp(app, logger);
   const server = await listen(app, config.port, config.HOST);
   logger.info({ port: config.port, host: config.HOST, monitor: config.instance, detector: detectorConfig, leadership: config.leadership }, 'listening');

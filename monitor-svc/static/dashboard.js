@@ -95,6 +95,7 @@
     renderVoter(snap.voter);
     renderOrders(snap.orders);
     renderGateway(snap.gateway);
+    renderSaga(snap.orders, snap.payments, snap.notifications);
     renderChart(mergeHistory(snap.latency_history, now), now);
     renderFailures(snap.failures);
     const link = $('report-link');
@@ -197,6 +198,27 @@
       ? g.recent_limited.map((r) => el('tr', {}, el('td', {}, fmtTime(r.at)), el('td', { class: 'client' }, r.client), el('td', {}, r.limit)))
       : [el('tr', {}, el('td', { colspan: '3' }, 'none in the last minute'))];
     $('gateway-refused').tBodies[0].replaceChildren(...refused);
+  }
+
+  /**
+   * The saga: orders paying, confirmed and cancelled (orders-svc), the payment breaker and the
+   * charges under way (payment-svc), the emails not yet sent (notification-svc). A service that
+   * does not answer blanks its own figures and is named in the panel's error line.
+   */
+  function renderSaga(orders, payments, notifications) {
+    const parts = [orders, payments, notifications];
+    const missing = parts.filter((p) => !p.available);
+    $('saga-panel').dataset.available = String(missing.length === 0);
+    $('saga-error').textContent = missing.length ? `unavailable: ${missing.map((p) => p.error).join('; ')}` : '';
+    const value = (part, pick) => (part.available ? pick(part.value) : undefined);
+    for (const s of ['RESERVED', 'CONFIRMED', 'CANCELLED']) $(`saga-${s.toLowerCase()}`).textContent = fmtCount(value(orders, (c) => c[s] ?? 0));
+    const breaker = value(payments, (p) => p.breaker);
+    $('payment-breaker').dataset.breaker = breaker ?? 'unknown';
+    $('payment-breaker-state').textContent = breaker ? breaker.replace('_', '-') : '—';
+    $('payment-breaker-opens').textContent = fmtCount(value(payments, (p) => p.breaker_opens));
+    $('payments-charging').textContent = fmtCount(value(payments, (p) => p.charging));
+    $('payments-to-check').textContent = fmtCount(value(payments, (p) => p.to_check));
+    $('emails-waiting').textContent = fmtCount(value(notifications, (n) => n.pending));
   }
 
   function renderFailures(part) {

@@ -13,6 +13,7 @@ import {
   startTransactionalConsumer,
   storageClosers,
   topicNames,
+  type NotificationStatsResponse,
 } from '@ftlab/shared';
 import { loadConfig } from './config';
 import { startSender } from './sender';
@@ -64,7 +65,8 @@ runService(SOURCE, undefined, async (logger) => {
 
   const app = createApp({ registry, health: () => ({ ok: true, service: SOURCE }) });
   app.get('/notifications/stats', async (_req, res) => {
-    res.json({ pending: await store.pending() });
+    const body: NotificationStatsResponse = { pending: await store.pending() };
+    res.json(body);
   });
   finishApp(app, logger);
   const server = await listen(app, config.NOTIFICATION_SVC_PORT, config.HOST);

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import {
   counter,
-  CURRENCY,
   isFinalOrderStatus,
   createOrderRequest,
   gauge,
@@ -16,30 +15,13 @@ import {
   type Registry,
   type RestockAccepted,
 } from '@ftlab/shared';
-import type { OrderRow, OrderStore } from './store';
+import type { OrderStore } from './store';
+import { orderView as view } from './view';
 import type { DecisionWaiters } from './waiters';
 
 const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 const listQuery = z.object({ status: orderStatus.optional(), limit: z.coerce.number().int().min(1).max(1000).default(50) }).strict();
 
-const view = (o: OrderRow) => ({
-  order_id: o.order_id,
-  product_id: o.product_id,
-  quantity: o.quantity,
-  amount_cents: o.amount_cents,
-  currency: CURRENCY,
-  status: o.status,
-  reason: o.reason,
-  created_at: o.created_at,
-  reserved_at: o.reserved_at,
-  decided_at: o.decided_at,
-  payment: {
-    status: o.payment_status ?? (o.status === 'RESERVED' ? 'charging' : null),
-    attempts: o.payment_attempts,
-    last_error: o.payment_error,
-    charge_id: o.charge_id,
-  },
-});
 
 export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: DecisionWaiters; registry: Registry; adminToken?: string }): void {
   const { store, waiters } = deps;
@@ -71,7 +53,7 @@ export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: De
   app.get('/orders', async (req, res) => {
     const query = validated(res, listQuery, req.query, 'query');
     if (query === undefined) return;
-    res.json({ orders: (await store.list(query.status, query.limit)).map(view) });
+    res.json({ orders: (await store.list(query.status, query.limit)).map((o) => view(o, o.notifications)) });
   });
 
   app.get('/orders/stats', async (_req, res) => {
@@ -95,7 +77,7 @@ export function orderRoutes(app: Express, deps: { store: OrderStore; waiters: De
     } else waiter?.cancel();
     longPolls.set(waiters.size);
     if (!order) return void res.status(404).json({ error: `unknown order ${id}`, field: 'order_id' });
-    res.json({ ...view(order), results: order.results });
+    res.json({ ...view(order, order.notifications), results: order.results });
   });
 
   app.post('/orders/:order_id/cancel', async (req, res) => {

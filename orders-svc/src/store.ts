@@ -199,7 +199,7 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
    */
   async function readOrders(orderIds: string[]): Promise<(OrderWithResults | undefined)[]> {
     const ids = [...new Set(orderIds)];
-    const [orders, results] = await Promise.all([
+    const [orders, results, notifications] = await Promise.all([
       pool.query<OrderRow>({ name: 'get-orders', text: `SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id = ANY($1::uuid[])`, values: [ids] }),
       pool.query<ReplicaResultRow & { order_id: string }>({
         name: 'get-order-results',
@@ -207,18 +207,24 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
                FROM order_results WHERE order_id = ANY($1::uuid[]) ORDER BY received_at`,
         values: [ids],
       }),
+      notificationsOf(ids),
     ]);
-    const resultsById = new Map<string, ReplicaResultRow[]>();
-    for (const { order_id, ...result } of results.rows) {
-      const list = resultsById.get(order_id) ?? [];
-      resultsById.set(order_id, list);
-      list.push(result);
-    }
+    const resultsById = groupByOrder(results.rows);
     const byId = new Map(orders.rows.map((o) => [o.order_id, o]));
     return orderIds.map((id) => {
       const order = byId.get(id);
-      return order && { ...order, results: resultsById.get(id) ?? [] };
+      return order && { ...order, results: resultsById.get(id) ?? [], notifications: notifications.get(id) ?? [] };
     });
+  }
+
+  /** notification-svc's rows of these orders (its table, in the same database), by order. */
+  async function notificationsOf(ids: string[]): Promise<Map<string, NotificationRow[]>> {
+    const { rows } = await pool.query<NotificationRow & { order_id: string }>({
+      name: 'get-order-notifications',
+      text: 'SELECT order_id, status, attempts, last_error, sent_at FROM notifications WHERE order_id = ANY($1::uuid[])',
+      values: [ids],
+    });
+    return groupByOrder(rows);
   }
   const reads = new Batcher(readOrders, 500);
 
@@ -235,12 +241,14 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
       return reads.submit(orderId);
     },
 
-    async list(status: OrderStatus | undefined, limit: number): Promise<OrderRow[]> {
+    /** The newest orders (of one status), each with its notification rows. */
+    async list(status: OrderStatus | undefined, limit: number): Promise<(OrderRow & { notifications: NotificationRow[] })[]> {
       const { rows } = await pool.query<OrderRow>(
         `SELECT ${ORDER_COLUMNS} FROM orders WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC LIMIT $2`,
         [status ?? null, limit],
       );
-      return rows;
+      const notifications = await notificationsOf(rows.map((o) => o.order_id));
+      return rows.map((o) => ({ ...o, notifications: notifications.get(o.order_id) ?? [] }));
     },
 
     async countsByStatus(): Promise<Record<OrderStatus, number>> {
@@ -432,7 +440,26 @@ export function createOrderStore(pool: Pool, topics: Topics, publish: (rows: Out
 }
 export type OrderStore = ReturnType<typeof createOrderStore>;
 
-export type OrderWithResults = OrderRow & { results: ReplicaResultRow[] };
+export type OrderWithResults = OrderRow & { results: ReplicaResultRow[]; notifications: NotificationRow[] };
+
+/** notification-svc's record of one outcome email of an order: `status` is the order status it tells. */
+export interface NotificationRow {
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  sent_at: Date | null;
+}
+
+/** Rows keyed by their order, each list in the rows' order. */
+function groupByOrder<T extends { order_id: string }>(rows: T[]): Map<string, Omit<T, 'order_id'>[]> {
+  const byOrder = new Map<string, Omit<T, 'order_id'>[]>();
+  for (const { order_id, ...row } of rows) {
+    const list = byOrder.get(order_id) ?? [];
+    byOrder.set(order_id, list);
+    list.push(row);
+  }
+  return byOrder;
+}
 
 export interface ReplicaResultRow {
   instance_id: string;

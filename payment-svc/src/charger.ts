@@ -41,11 +41,15 @@ export function createCharger(opts: ChargerOptions) {
   const breakerState = gauge(opts.registry, 'payment_breaker_state', 'The gateway breaker: 0 closed, 1 open, 2 half-open, 3 isolated');
   const breakerOpens = counter(opts.registry, 'payment_breaker_opens_total', 'Times the gateway breaker opened');
   let breakerName: BreakerStateName = 'closed';
+  let opens = 0;
 
   const breaker = createGatewayBreaker({ failures: timing.breakerFailures, halfOpenAfterMs: timing.breakerHalfOpenMs, isGatewayFailure }, (state) => {
     breakerName = state;
     breakerState.set({ closed: 0, open: 1, half_open: 2, isolated: 3 }[state]);
-    if (state === 'open') breakerOpens.inc();
+    if (state === 'open') {
+      opens += 1;
+      breakerOpens.inc();
+    }
     logger.warn({ breaker: state }, 'payment gateway breaker changed state');
   });
   const retry = createChargeRetry({
@@ -125,6 +129,8 @@ export function createCharger(opts: ChargerOptions) {
       }
     },
     breakerState: () => breakerName,
+    /** Times the breaker opened since this process started. */
+    breakerOpens: () => opens,
     charging: () => inFlight.size,
   };
 }

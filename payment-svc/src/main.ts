@@ -14,6 +14,7 @@ import {
   startTransactionalConsumer,
   storageClosers,
   topicNames,
+  type PaymentStatsResponse,
 } from '@ftlab/shared';
 import { createCharger } from './charger';
 import { loadConfig } from './config';
@@ -76,7 +77,8 @@ runService(SOURCE, undefined, async (logger) => {
     health: () => ({ ok: true, service: SOURCE, breaker: charger.breakerState(), charging: charger.charging(), outbox_backlog: relay.backlog() }),
   });
   app.get('/payments/stats', async (_req, res) => {
-    res.json({ breaker: charger.breakerState(), ...(await store.counts()) });
+    const body: PaymentStatsResponse = { breaker: charger.breakerState(), breaker_opens: charger.breakerOpens(), deadline_ms: config.PAYMENT_DEADLINE_MS, ...(await store.counts()) };
+    res.json(body);
   });
   finishApp(app, logger);
   const server = await listen(app, config.PAYMENT_SVC_PORT, config.HOST);

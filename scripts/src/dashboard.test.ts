@@ -1,12 +1,14 @@
 /**
  * The live dashboard in a real browser against the real system: headless Chromium (Debian's
- * `chromium` package, never a downloaded browser) driven by playwright-core, six services on free
- * ports, a fresh database and topic prefix on the harness's broker.
+ * `chromium` package, never a downloaded browser) driven by playwright-core, every service and
+ * both simulators on free ports, a fresh database and topic prefix on the harness's broker.
  *
  * It injects a crash through the page and watches the replica go OFF and come back; restarts the
  * monitor under the page and watches it reconnect; stops a replica for good and watches it stay
- * OFF with a cause while the page stays live. Screenshots go to test-artifacts/dashboard/; with
- * UPDATE_README_SCREENSHOT=1 the one taken during the fault also replaces docs/dashboard-fault.png.
+ * OFF with a cause while the page stays live; takes mail and then the payment gateway down and
+ * watches the saga panel count the emails waiting and the payment breaker open and close.
+ * Screenshots go to test-artifacts/dashboard/; with UPDATE_README_SCREENSHOT=1 the one taken
+ * during the fault also replaces docs/dashboard-fault.png.
  *
  * Run: npm test -- dashboard   (needs /usr/bin/chromium: apt-get install -y chromium)
  */
@@ -17,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createLogger } from '@ftlab/shared';
+import { createLogger, notificationStatsResponse, orderStatsResponse, paymentStatsResponse } from '@ftlab/shared';
 import { REPO_ROOT } from './lib/paths';
 import { pollUntil } from './lib/poll';
 import { freeServicePorts, SERVICE_NAMES, startSystem, type RunningSystem } from './lib/system';
@@ -129,7 +131,7 @@ after(async () => {
   if (reportsDir) fs.rmSync(reportsDir, { recursive: true, force: true });
 });
 
-describe('live dashboard in a browser', { timeout: 240_000 }, () => {
+describe('live dashboard in a browser', { timeout: 360_000 }, () => {
   test('shows the three replicas ON, the voter, the orders and a moving latency chart', async () => {
     await page.waitForSelector('#connection[data-state="live"]', { timeout: 10_000 });
     await expectThreeOn(30_000);
@@ -256,6 +258,46 @@ describe('live dashboard in a browser', { timeout: 240_000 }, () => {
       await fetch(`${gateway}/inventory/PROD-002`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
       return (await page.getAttribute(row('voter'), 'data-breaker')) === 'closed';
     });
+  });
+
+  test('shows the saga: orders by status as orders-svc counts them, the payment breaker opening and closing, the emails waiting while mail is down', async () => {
+    const urls = system!.urls;
+    const fault = async (url: string, type: 'down' | 'clear') => {
+      const res = await fetch(`${url}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ type }) });
+      assert.equal(res.status, 200, `${type} at ${url}`);
+    };
+    const shown = async (id: string) => Number(((await page.textContent(`#${id}`)) ?? '').replace(/,/g, ''));
+    const stats = async <T,>(url: string, schema: { parse: (x: unknown) => T }): Promise<T> => schema.parse(await (await fetch(url, { signal: AbortSignal.timeout(5000) })).json());
+    await page.waitForSelector('#saga-panel[data-available="true"]', { timeout: 10_000 });
+    await page.waitForSelector('#payment-breaker[data-breaker="closed"]', { timeout: 10_000 });
+    // The background orders are confirmed one after another: the page catches up with orders-svc's count within a tick or two.
+    await waitUntil('the confirmed count on the page is orders-svc\'s', 15_000, async () => {
+      const { counts } = await stats(`${urls['orders-svc']}/orders/stats`, orderStatsResponse);
+      return (counts.CONFIRMED ?? 0) >= 1 && (await shown('saga-confirmed')) === counts.CONFIRMED;
+    });
+
+    await fault(urls['mail-sink'], 'down');
+    try {
+      await waitUntil('emails waiting on the page while mail is down', 30_000, async () => (await shown('emails-waiting')) >= 2);
+      const pending = (await stats(`${urls['notification-svc']}/notifications/stats`, notificationStatsResponse)).pending;
+      assert.ok(pending >= 2, `notification-svc says ${pending} waiting`);
+      await screenshot('saga-mail-down');
+    } finally {
+      await fault(urls['mail-sink'], 'clear');
+    }
+    await waitUntil('no email waiting once mail is back', 30_000, async () => (await shown('emails-waiting')) === 0);
+
+    await fault(urls['payment-gateway'], 'down');
+    try {
+      await waitUntil('the payment breaker open on the page', 30_000, async () => (await page.getAttribute('#payment-breaker', 'data-breaker')) === 'open');
+      assert.ok((await shown('payment-breaker-opens')) >= 1);
+      assert.equal((await stats(`${urls['payment-svc']}/payments/stats`, paymentStatsResponse)).breaker_opens, await shown('payment-breaker-opens'));
+      await screenshot('saga-breaker-open');
+    } finally {
+      await fault(urls['payment-gateway'], 'clear');
+    }
+    // After PAYMENT_BREAKER_HALF_OPEN_MS one trial charge goes through, and its success closes the breaker.
+    await waitUntil('the payment breaker closed again on the page', 45_000, async () => (await page.getAttribute('#payment-breaker', 'data-breaker')) === 'closed');
   });
 
   test('the page never logged an error', () => {

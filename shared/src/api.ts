@@ -197,9 +197,76 @@ export const votingStatsResponse = z.object({
 });
 export type VotingStatsResponse = z.infer<typeof votingStatsResponse>;
 
-/** GET /orders/stats of orders-svc: how many orders are in each status. */
+/** GET /orders/stats of orders-svc: how many orders are in each status (every status, 0 included). */
 export const orderStatsResponse = z.object({ counts: z.record(orderStatus, z.number().int()) });
 export type OrderStatsResponse = z.infer<typeof orderStatsResponse>;
+
+// ---- the saga's read side: an order's payment and email, payment-svc's and notification-svc's stats ----
+
+/**
+ * An order's payment as payment-svc last reported it: `charging` while RESERVED, then captured or
+ * failed with how many attempts it took, the last error (a timeout, a 5xx, the breaker open) and
+ * the gateway's charge id. All null before the order is reserved (and for REJECTED orders).
+ */
+export const orderPayment = z.object({
+  status: z.enum(['charging', 'captured', 'failed']).nullable(),
+  attempts: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  charge_id: z.string().nullable(),
+});
+export type OrderPayment = z.infer<typeof orderPayment>;
+
+/**
+ * The email of an order's final outcome, as notification-svc recorded it: `none` while the order
+ * is not final (no email is due), `pending` until the mail server took it (`attempts` failed tries
+ * so far, the last one's error), `sent` once it did.
+ */
+export const notificationStatus = z.enum(['none', 'pending', 'sent']);
+export const orderNotification = z.object({
+  status: notificationStatus,
+  attempts: z.number().int(),
+  last_error: z.string().nullable(),
+  sent_at: isoTime.nullable(),
+});
+export type OrderNotification = z.infer<typeof orderNotification>;
+
+/** An order as orders-svc answers it (POST /orders, GET /orders, GET /orders/:id, cancel). */
+export const orderView = z.object({
+  order_id: z.string().uuid(),
+  product_id: productId,
+  quantity,
+  amount_cents: z.number().int().nullable(),
+  currency: z.string(),
+  status: orderStatus,
+  reason: z.string().nullable(),
+  created_at: isoTime,
+  reserved_at: isoTime.nullable(),
+  decided_at: isoTime.nullable(),
+  payment: orderPayment,
+  notification: orderNotification,
+});
+export type OrderView = z.infer<typeof orderView>;
+
+/** The payment breaker's state (cockatiel's, named): payment-svc's /payments/stats and its gauge payment_breaker_state 0-3. */
+export const breakerState = z.enum(['closed', 'open', 'half_open', 'isolated']);
+export type BreakerState = z.infer<typeof breakerState>;
+
+/** GET /payments/stats of payment-svc. */
+export const paymentStatsResponse = z.object({
+  breaker: breakerState,
+  /** Times the breaker opened since this process started. */
+  breaker_opens: z.number().int(),
+  /** The payment deadline from RESERVED (PAYMENT_DEADLINE_MS): by then an order is CONFIRMED or CANCELLED. */
+  deadline_ms: z.number().int(),
+  /** Payments being charged (all processes), and settled ones whose charge is still to be looked up or refunded. */
+  charging: z.number().int(),
+  to_check: z.number().int(),
+});
+export type PaymentStatsResponse = z.infer<typeof paymentStatsResponse>;
+
+/** GET /notifications/stats of notification-svc: outcome emails not yet taken by the mail server. */
+export const notificationStatsResponse = z.object({ pending: z.number().int() });
+export type NotificationStatsResponse = z.infer<typeof notificationStatsResponse>;
 
 // ---- the fault API of each replica (GET and POST /admin/faults of inventory-svc) ----
 

@@ -1,5 +1,14 @@
 import type { z } from 'zod';
-import { callJson, describeFailure, gatewayStatsResponse, orderStatsResponse, votingStatsResponse, type OrderStatsResponse } from '@ftlab/shared';
+import {
+  callJson,
+  describeFailure,
+  gatewayStatsResponse,
+  notificationStatsResponse,
+  orderStatsResponse,
+  paymentStatsResponse,
+  votingStatsResponse,
+  type OrderStatsResponse,
+} from '@ftlab/shared';
 
 /**
  * What the dashboard reads from the other services. Each read has a short deadline and its answer
@@ -25,3 +34,6 @@ export const fetchOrderCounts = async (ordersUrl: string): Promise<Part<OrderCou
   return part.available ? { available: true, value: part.value.counts } : part;
 };
 export const fetchGatewayStats = (gatewayUrl: string) => fetchPart(`${gatewayUrl}/gateway/stats`, gatewayStatsResponse);
+/** The saga's other two services: payment-svc's breaker and charges, notification-svc's waiting emails. */
+export const fetchPaymentStats = (paymentUrl: string) => fetchPart(`${paymentUrl}/payments/stats`, paymentStatsResponse);
+export const fetchNotificationStats = (notificationUrl: string) => fetchPart(`${notificationUrl}/notifications/stats`, notificationStatsResponse);

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { closeServer, createApp, createLogger, createRegistry, finishApp, listen, REPLICA_IDS, sampleFailureRecord, type GatewayStatsResponse, type ReplicaId, type VotingStatsResponse } from '@ftlab/shared';
+import { closeServer, createApp, createLogger, createRegistry, finishApp, listen, REPLICA_IDS, sampleFailureRecord, type GatewayStatsResponse, type PaymentStatsResponse, type ReplicaId, type VotingStatsResponse } from '@ftlab/shared';
 import { DEFAULT_DETECTOR_CONFIG, initialDetectorState } from '../detector';
 import { ReplicaWatcher } from '../watcher';
 import { RETRY_MS } from './sse';
@@ -14,8 +14,8 @@ import type { Snapshot } from './state';
 
 /**
  * The dashboard's server side over real HTTP, without a database or the other services: watchers
- * that never probe, a stub audit store, and a stand-in HTTP server playing voter, orders and a
- * replica's /admin/faults, recording what it was sent.
+ * that never probe, a stub audit store, and a stand-in HTTP server playing voter, gateway,
+ * payment-svc and a replica's /admin/faults, recording what it was sent.
  */
 
 const logger = createLogger('dashboard-test', undefined, 'silent');
@@ -54,6 +54,8 @@ const gatewayStats: GatewayStatsResponse = {
   stale_cache_entries: 3,
 };
 
+const paymentStats: PaymentStatsResponse = { breaker: 'half_open', breaker_opens: 3, deadline_ms: 15_000, charging: 4, to_check: 1 };
+
 let voterAnswer: () => { status: number; body: unknown } = () => ({ status: 200, body: votingStats });
 const forwarded: { url: string; authorization: string | undefined; body: unknown }[] = [];
 let standIn: http.Server;
@@ -79,6 +81,7 @@ before(async () => {
         return reply(a.status, a.body);
       }
       if (req.url === '/gateway/stats') return reply(200, gatewayStats);
+      if (req.url === '/payments/stats') return reply(200, paymentStats);
       if (req.url === '/admin/faults') {
         forwarded.push({ url: req.url, authorization: req.headers.authorization, body: JSON.parse(raw) });
         return reply(req.headers.authorization === 'Bearer right-token' ? 201 : 401, req.headers.authorization === 'Bearer right-token' ? { fault_id: 7 } : { error: 'missing or wrong admin token' });
@@ -102,8 +105,15 @@ async function startDashboard(opts: Pick<DashboardDeps, 'statusFeed' | 'tickMs'>
     watchers,
     since: new Map([['1', new Date('2025-01-01T00:00:00Z')]]),
     store: { failures: async () => (failuresFail ? Promise.reject(new Error('connection refused')) : [FAILURE]) },
-    // orders: nobody listens there.
-    endpoints: { voter: standInUrl, orders: `http://127.0.0.1:${await unusedPort()}`, gateway: standInUrl, inventory },
+    // orders and notification-svc: nobody listens there.
+    endpoints: {
+      voter: standInUrl,
+      orders: `http://127.0.0.1:${await unusedPort()}`,
+      gateway: standInUrl,
+      payment: standInUrl,
+      notification: `http://127.0.0.1:${await unusedPort()}`,
+      inventory,
+    },
     // Nobody listens there either: the LISTEN connection retries quietly until closed.
     databaseUrl: `postgres://postgres@127.0.0.1:${await unusedPort()}/none`,
     reportsDir,
@@ -180,6 +190,8 @@ describe('GET /dashboard/events', () => {
     assert.match(!snap!.orders.available ? snap!.orders.error : '', /orders\/stats: ECONNREFUSED/);
     assert.ok(snapshots[1]!.latency_history.some((s) => s.p99 === 9), 'the tick records the voter percentiles');
     assert.deepEqual(snap!.gateway, { available: true, value: gatewayStats }, "the gateway's breakers and limiter, as it says them");
+    assert.deepEqual(snap!.payments, { available: true, value: paymentStats }, "payment-svc's breaker and charges, for the saga panel");
+    assert.match(!snap!.notifications.available ? snap!.notifications.error : '', /notifications\/stats: ECONNREFUSED/, 'notification-svc down: its part says so');
   });
 
   test('a voter that answers nonsense, errors or hangs, and a failing audit query, are parts marked unavailable', async () => {

@@ -12,7 +12,7 @@ export const TICK_MS = 1000;
 export type StatusFeed = (onChange: (payload: string) => void, onMissed: () => void) => { close: () => Promise<void> };
 
 export interface DashboardDeps extends Omit<DashboardSources, 'endpoints'> {
-  endpoints: { voter: string; orders: string; gateway: string; inventory: Record<ReplicaId, string> };
+  endpoints: { voter: string; orders: string; gateway: string; payment: string; notification: string; inventory: Record<ReplicaId, string> };
   /** For LISTEN on the status channel: every transition the monitor commits is announced there. */
   databaseUrl: string;
   logger: Logger;

@@ -1,9 +1,9 @@
-import type { FailureRecord, GatewayStatsResponse, MonitoredInstance, StatusChange, VotingStatsResponse } from '@ftlab/shared';
+import type { FailureRecord, GatewayStatsResponse, MonitoredInstance, NotificationStatsResponse, PaymentStatsResponse, StatusChange, VotingStatsResponse } from '@ftlab/shared';
 import { instanceReport } from '../routes';
 import type { MonitorStore } from '../store';
 import type { ReplicaWatcher } from '../watcher';
 import { LatencyHistory, type LatencySample } from './latency-history';
-import { fetchGatewayStats, fetchOrderCounts, fetchVotingStats, type OrderCounts, type Part } from './peers';
+import { fetchGatewayStats, fetchNotificationStats, fetchOrderCounts, fetchPaymentStats, fetchVotingStats, type OrderCounts, type Part } from './peers';
 import { reportStatus, type ReportStatus } from './report-files';
 
 /** How many audit rows the page shows. */
@@ -14,7 +14,7 @@ export interface DashboardSources {
   /** Since-when of each replica's status, kept by main.ts's transition hook. */
   since: ReadonlyMap<string, Date>;
   store: Pick<MonitorStore, 'failures'>;
-  endpoints: { voter: string; orders: string; gateway: string };
+  endpoints: { voter: string; orders: string; gateway: string; payment: string; notification: string };
   reportsDir: string;
 }
 
@@ -29,6 +29,9 @@ export interface Snapshot {
   orders: Part<OrderCounts>;
   /** gateway-svc's breakers per upstream and its rate limiter (limits, recent 429s). */
   gateway: Part<GatewayStatsResponse>;
+  /** The saga panel: payment-svc's breaker and charges, notification-svc's emails waiting (orders by status are `orders`). */
+  payments: Part<PaymentStatsResponse>;
+  notifications: Part<NotificationStatsResponse>;
   latency_history: LatencySample[];
   report: ReportStatus;
 }
@@ -37,13 +40,15 @@ const NOT_YET: Part<never> = { available: false, error: 'not fetched yet' };
 
 /**
  * Gathers the dashboard's snapshot. Replica states are read live from the watchers on every
- * snapshot; the voter's, orders' and gateway's figures are fetched once per tick (refreshPeers) and reused by
+ * snapshot; the other services' figures (voter, orders, gateway, payments, notifications) are fetched once per tick (refreshPeers) and reused by
  * the snapshots pushed on status changes in between, so such a push never waits on a slow peer.
  */
 export class DashboardState {
   private voter: Part<VotingStatsResponse> = NOT_YET;
   private orders: Part<OrderCounts> = NOT_YET;
   private gateway: Part<GatewayStatsResponse> = NOT_YET;
+  private payments: Part<PaymentStatsResponse> = NOT_YET;
+  private notifications: Part<NotificationStatsResponse> = NOT_YET;
   private readonly history = new LatencyHistory();
   /** The latest NOTIFY per replica: it can arrive before main.ts has updated `since`. */
   private readonly announced = new Map<string, StatusChange>();
@@ -53,7 +58,7 @@ export class DashboardState {
 
   constructor(private readonly sources: DashboardSources) {}
 
-  /** Fetches the voter's and orders' figures; callers arriving meanwhile share the one fetch. */
+  /** Fetches the other services' figures; callers arriving meanwhile share the one fetch. */
   refreshPeers(): Promise<void> {
     this.refreshing ??= this.fetchPeers().finally(() => (this.refreshing = undefined));
     return this.refreshing;
@@ -66,10 +71,18 @@ export class DashboardState {
 
   private async fetchPeers(): Promise<void> {
     const { endpoints } = this.sources;
-    const [voter, orders, gateway] = await Promise.all([fetchVotingStats(endpoints.voter), fetchOrderCounts(endpoints.orders), fetchGatewayStats(endpoints.gateway)]);
+    const [voter, orders, gateway, payments, notifications] = await Promise.all([
+      fetchVotingStats(endpoints.voter),
+      fetchOrderCounts(endpoints.orders),
+      fetchGatewayStats(endpoints.gateway),
+      fetchPaymentStats(endpoints.payment),
+      fetchNotificationStats(endpoints.notification),
+    ]);
     this.voter = voter;
     this.orders = orders;
     this.gateway = gateway;
+    this.payments = payments;
+    this.notifications = notifications;
     this.refreshedAt = Date.now();
     const latency = voter.available ? voter.value.latency_ms : { p50: null, p95: null, p99: null };
     this.history.add({ t: this.refreshedAt, p50: latency.p50, p95: latency.p95, p99: latency.p99 });
@@ -95,6 +108,8 @@ export class DashboardState {
       voter: this.voter,
       orders: this.orders,
       gateway: this.gateway,
+      payments: this.payments,
+      notifications: this.notifications,
       latency_history: this.history.list(),
       report,
     };

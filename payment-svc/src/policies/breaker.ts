@@ -1,7 +1,8 @@
 import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, handleWhen, IsolatedCircuitError, type CircuitBreakerPolicy } from 'cockatiel';
+import type { BreakerState } from '@ftlab/shared';
 
-/** The breaker's state as metrics and /health show it. */
-export type BreakerStateName = 'closed' | 'open' | 'half_open' | 'isolated';
+/** The breaker's state as metrics, /health and /payments/stats show it (shared/src/api.ts). */
+export type BreakerStateName = BreakerState;
 const STATE_NAMES: Record<number, BreakerStateName> = { 0: 'closed', 1: 'open', 2: 'half_open', 3: 'isolated' };
 
 /**
