@@ -4,6 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { DEFAULT_HOST, createLogger, type Logger } from '@ftlab/shared';
 import { runCommand } from '../children';
 import { pollUntil } from '../poll';
+import type { ProcessHost } from '../process-faults';
 import { Supervisor, type ChildSpec } from '../supervisor';
 import { freePort } from '../ports';
 import { newClusterId } from './cluster-id';
@@ -53,15 +54,8 @@ export interface KafkaCluster {
 }
 
 /** Three JVMs starting at once on two busy cores took 89 s once (load average 70). */
-/** What the control API's process faults need (ProcessHost in launcher/process-faults.ts); a broker cannot be duplicated. */
-export interface BrokerProcesses {
-  readonly names: readonly BrokerName[];
-  status(name: string): { pid: number | undefined; state: 'running' | 'down' | 'restarting'; restarts: number };
-  kill(name: string, signal: NodeJS.Signals): boolean;
-  /** Kills like kill -9 and keeps it down until start(name). */
-  killAndHold(name: string): Promise<void>;
-  start(name: string): void;
-}
+/** What the control API's process faults need (ProcessHost), for the brokers: a broker cannot be duplicated. */
+export type BrokerProcesses = Omit<ProcessHost, 'names' | 'spawnCopy'> & { readonly names: readonly BrokerName[] };
 
 const READY_TIMEOUT_MS = 180_000;
 /** A node that crashed this many times in a row while starting will not come up by itself. */
