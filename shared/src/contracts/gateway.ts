@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { logPosition, orderId, productId } from '../events';
-import { orderStatus } from '../api';
+import { orderId, productId } from '../events';
+import { orderStatus, stockView } from '../api';
 
 /**
  * What gateway-svc says itself, on top of the bodies it passes through from orders-svc and
@@ -40,11 +40,7 @@ export type UpstreamUnavailableBody = z.infer<typeof upstreamUnavailableBody>;
  * answer the gateway saw, how old it is (also the Age header, in seconds) and the log position it
  * was computed at. A fresh answer never has `stale`.
  */
-export const staleInventoryRead = z.object({
-  product_id: productId,
-  available_quantity: z.number().int(),
-  reserved_quantity: z.number().int(),
-  position: logPosition,
+export const staleInventoryRead = stockView.pick({ product_id: true, available_quantity: true, reserved_quantity: true, position: true }).extend({
   stale: z.literal(true),
   age_ms: z.number().int().min(0),
   /** Why no fresh answer: what happened to this read's call to the voter. */
