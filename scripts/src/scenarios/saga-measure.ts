@@ -12,7 +12,8 @@ import type { DemoContext } from './scenario';
 /**
  * A product of the scenario's own (restocked through orders-svc, recorded for the history
  * check), on every replica before the load starts: its stock is the scenario's to count,
- * whatever earlier runs on this system sold.
+ * whatever earlier runs on this system sold. Then one order for it, CONFIRMED: the whole saga
+ * (payment-svc's consumer included, on a system just started) works before the fault meets it.
  */
 export async function freshProduct(ctx: DemoContext, prefix: string, quantity: number): Promise<string> {
   const productId = `${prefix}-${crypto.randomBytes(4).toString('hex')}`;
@@ -22,7 +23,22 @@ export async function freshProduct(ctx: DemoContext, prefix: string, quantity: n
     async () => (await ctx.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM replica_stock WHERE product_id = $1 AND available_quantity = $2', [productId, quantity])).rows[0]!.n === 3,
     { timeoutMs: 30_000, intervalMs: 200, what: `${productId} on every replica`, retryErrors: true },
   );
+  const first = await ctx.client.placeOrder(productId, 1);
+  if (first.kind !== 'place_order' || first.result.type !== 'accepted') throw new Error(`the first order for ${productId} was not accepted: ${JSON.stringify(first.result)}`);
+  const confirmed = await confirmedWithin(ctx.pool, [first.result.orderId], 60_000);
+  if (!confirmed) throw new Error(`the first order for ${productId} was not CONFIRMED within 60 s: the saga does not work before any fault`);
   return productId;
+}
+
+/** Whether every one of the orders is CONFIRMED within `timeoutMs`. */
+export async function confirmedWithin(pool: Pool, orderIds: readonly string[], timeoutMs: number): Promise<boolean> {
+  return pollUntil(
+    async () => (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE order_id = ANY($1::uuid[]) AND status = 'CONFIRMED'", [orderIds])).rows[0]!.n === orderIds.length,
+    { timeoutMs, intervalMs: 200, what: 'orders CONFIRMED', retryErrors: true },
+  ).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function readOrders(pool: Pool, orderIds: readonly string[]): Promise<SagaOrder[]> {
