@@ -1,5 +1,5 @@
 import { renderVerdictMarkdown } from '../checker/render';
-import { formatCount, formatMeasured, formatMs, formatShare } from './format';
+import { formatCount, formatMeasured, formatMs, formatShare } from '../lib/format';
 import { formatFigure } from '../scenarios/figures';
 import { describeFault } from './plan';
 import type { ReadMetrics } from './read-metrics';

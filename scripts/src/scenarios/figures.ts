@@ -1,4 +1,4 @@
-import { formatMeasured } from '../experiment/format';
+import { formatMeasured } from '../lib/format';
 
 /**
  * Numbers a scenario measured beyond its expectations (the breaker's time to open, orders

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { injectSimulatorFault } from '../lib/fault-api';
-import { atLeast, equals, type Expectation } from './expectation';
+import { atLeast, equals, timing, type Expectation } from './expectation';
 import { figure } from './figures';
 import { acceptedOrders, dbNow, waitDecided } from './measure';
 import { freshProduct, readMail, readOrders, waitMailSent } from './saga-measure';
@@ -78,12 +78,12 @@ export const lostEmail: Scenario = {
     const rows: Expectation[] = [
       atLeast('orders accepted (202)', accepted.length, 1),
       equals('accepted orders decided', decided.decided, accepted.length),
-      {
+      timing({
         what: `decision p50 with mail down (${down.orders} orders) within ${SHARE * 100} % of mail up (${up.orders}), + ${NOISE_MARGIN_MS} ms for a shared 2-core host`,
         expected: p50.bound === null ? 'both measured' : `≤ ${ms(p50.bound)} (mail up ${ms(up.p50Ms)})`,
         observed: ms(down.p50Ms),
         met: p50.met,
-      },
+      }),
       { what: 'decision p99, mail down / mail up', expected: 'reported', observed: `${ms(down.p99Ms)} / ${ms(up.p99Ms)}`, met: true },
       equals('every outcome email sent by notification-svc', sent, true),
       equals('outcomes with exactly one email at the sink', delivery.exactlyOnce, delivery.outcomes),

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { paymentGateway } from '@ftlab/shared';
 import { injectSimulatorFault } from '../lib/fault-api';
 import { pollUntil } from '../lib/poll';
-import { atLeast, atMost, equals, type Expectation } from './expectation';
+import { atLeast, atMost, equals, timing, type Expectation } from './expectation';
 import { figure, type Figure } from './figures';
 import { acceptedOrders, dbNow, waitDecided } from './measure';
 import { confirmedWithin, freshProduct, heldByAReplica, readCharges, readOrders, settledStock, waitPaymentsDone, watchBreaker } from './saga-measure';
@@ -162,7 +162,7 @@ async function judge(ctx: DemoContext, plan: GatewayFaultPlan, o: Observed): Pro
   ctx.figures(gatewayFigures(tally, compensated, latency, money, breaker, afterClear));
   const breakerRows: Expectation[] = plan.breakerOpens
     ? [
-        atMost('gateway breaker open after the fault (TTD of the dependency)', breaker.openedAfterMs ?? undefined, BREAKER_OPEN_WITHIN_MS, 'ms'),
+        timing(atMost('gateway breaker open after the fault (TTD of the dependency)', breaker.openedAfterMs ?? undefined, BREAKER_OPEN_WITHIN_MS, 'ms')),
         equals('breaker closed again after the clear', breaker.closedAfterClearMs !== null, true),
       ]
     : [
@@ -170,7 +170,7 @@ async function judge(ctx: DemoContext, plan: GatewayFaultPlan, o: Observed): Pro
         { what: 'gateway breaker opened (declines do not count, timeouts do)', expected: 'reported', observed: breaker.opened ? `yes, ${breaker.openedAfterMs} ms after the fault` : 'no', met: true },
       ];
   return [
-    atMost(`longest RESERVED → final (payment deadline ${PAYMENT_DEADLINE_MS / 1000} s + ${(DECIDED_WITHIN_MS - PAYMENT_DEADLINE_MS) / 1000} s for a busy host)`, longestPaymentWait(orders), DECIDED_WITHIN_MS, 'ms'),
+    timing(atMost(`longest RESERVED → final (payment deadline ${PAYMENT_DEADLINE_MS / 1000} s + ${(DECIDED_WITHIN_MS - PAYMENT_DEADLINE_MS) / 1000} s for a busy host)`, longestPaymentWait(orders), DECIDED_WITHIN_MS, 'ms')),
     equals(`orders placed during the fault ending other than CONFIRMED or CANCELLED ${plan.cancelReason}`, otherwiseEnded, 0),
     ...breakerRows,
     ...(plan.cancelReason === 'payment_declined' ? declineRows(charges, times, tally.cancelledBy.payment_declined ?? 0, money) : []),
