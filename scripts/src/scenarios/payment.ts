@@ -108,15 +108,16 @@ async function underGatewayFault(ctx: DemoContext, plan: GatewayFaultPlan): Prom
     const decided = await waitDecided(ctx.pool, accepted, 60_000);
     // Captures found late are refunded by payment-svc's reconciler: its books are final once it has nothing left to check.
     const paymentsDone = await waitPaymentsDone(ctx.pool, accepted, 60_000);
-    if (plan.breakerOpens) {
-      await pollUntil(() => breakerTimes(samples, times.injectedMs, times.clearedMs).closedAfterClearMs !== null, { timeoutMs: 30_000, intervalMs: 200, what: 'the breaker closed' }).catch(() => undefined);
-    }
-    stopWatching.abort();
-    await watching;
+    // New orders once it all settled: CONFIRMED, and their charges are what closes a breaker the load left open (it half-opens on a call).
     const probes = await Promise.all(Array.from({ length: PROBE_ORDERS }, () => ctx.client.placeOrder(productId, 1)));
     const probeIds = acceptedOrders(probes);
     const probesConfirmed = probeIds.length === PROBE_ORDERS && (await confirmedWithin(ctx.pool, probeIds, 60_000));
     await waitPaymentsDone(ctx.pool, probeIds, 30_000);
+    if (plan.breakerOpens) {
+      await pollUntil(() => breakerTimes(samples, times.injectedMs, times.clearedMs).closedAfterClearMs !== null, { timeoutMs: 10_000, intervalMs: 200, what: 'the breaker closed' }).catch(() => undefined);
+    }
+    stopWatching.abort();
+    await watching;
     const orders = await readOrders(ctx.pool, [...accepted, ...probeIds]);
     const expectations = await judge(ctx, plan, { productId, orders, times, samples, paymentsDone, probesConfirmed, probeIds });
     return [atLeast('orders accepted (202)', accepted.length, 1), equals('accepted orders decided', decided.decided, accepted.length), ...expectations];
