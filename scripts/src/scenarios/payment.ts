@@ -174,7 +174,7 @@ async function judge(ctx: DemoContext, plan: GatewayFaultPlan, o: Observed): Pro
     timing(atMost(`longest RESERVED → final (payment deadline ${PAYMENT_DEADLINE_MS / 1000} s + ${(DECIDED_WITHIN_MS - PAYMENT_DEADLINE_MS) / 1000} s for a busy host)`, longestPaymentWait(orders), DECIDED_WITHIN_MS, 'ms')),
     equals(`orders placed during the fault ending other than CONFIRMED or CANCELLED ${plan.cancelReason}`, otherwiseEnded, 0),
     ...breakerRows,
-    ...(plan.cancelReason === 'payment_declined' ? declineRows(charges, times, tally.cancelledBy.payment_declined ?? 0, money) : []),
+    ...(plan.cancelReason === 'payment_declined' ? declineRows(charges, orders, times, tally.cancelledBy.payment_declined ?? 0, money) : []),
     equals('payments settled and checked by payment-svc', o.paymentsDone, true),
     equals('cancelled orders whose units no replica holds (compensated)', compensated, tally.cancelled),
     equals('replicas holding exactly stock − CONFIRMED units', replicasWithStockBack(stock, STOCK, tally.confirmedQuantity).length, 3),
@@ -203,9 +203,22 @@ async function judge(ctx: DemoContext, plan: GatewayFaultPlan, o: Observed): Pro
   ];
 }
 
-/** Under `decline`: every charge the gateway made while it was in force was declined, and each is one CANCELLED payment_declined order with nothing captured. */
-function declineRows(charges: { status: string; createdAtMs: number }[], times: FaultTimes, cancelledDeclined: number, money: ReturnType<typeof tallyMoney>): Expectation[] {
-  const meanwhile = charges.filter((c) => c.createdAtMs >= times.injectedDbMs && c.createdAtMs < times.clearRequestedDbMs);
+/**
+ * Under `decline`: every charge the gateway made while it was in force was declined, and each is
+ * one CANCELLED payment_declined order with nothing captured. "While in force": for an order
+ * placed after the fault was set (so its charge request came after) and made before the clear
+ * was asked for; the gateway decides a request's fault when it arrives, so a request that came
+ * just before the switch may be stored a moment after it, captured.
+ */
+function declineRows(
+  charges: { orderId: string; status: string; createdAtMs: number }[],
+  orders: readonly SagaOrder[],
+  times: FaultTimes,
+  cancelledDeclined: number,
+  money: ReturnType<typeof tallyMoney>,
+): Expectation[] {
+  const placedAfterInject = new Set(orders.filter((o) => o.createdAtMs >= times.injectedDbMs).map((o) => o.orderId));
+  const meanwhile = charges.filter((c) => placedAfterInject.has(c.orderId) && c.createdAtMs < times.clearRequestedDbMs);
   return [
     atLeast('charges the gateway declined while the fault was in force', meanwhile.filter((c) => c.status === 'declined').length, 1),
     equals('charges it captured meanwhile', meanwhile.filter((c) => c.status === 'captured').length, 0),
