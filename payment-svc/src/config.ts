@@ -20,6 +20,11 @@ const envShape = {
   PAYMENT_BREAKER_HALF_OPEN_MS: ms(10, 600_000, 3000),
   /** How often charges of unknown outcome are looked up again (and refunded if no order keeps them). */
   PAYMENT_RECONCILE_INTERVAL_MS: ms(10, 600_000, 1000),
+  /**
+   * After a payment settled with no charge found behind an unanswered attempt, the gateway is
+   * asked again this long: that attempt may still reach it (queued on a busy host) and charge.
+   */
+  PAYMENT_IN_FLIGHT_GRACE_MS: ms(0, 600_000, 10_000),
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {

@@ -60,7 +60,7 @@ runService(SOURCE, undefined, async (logger) => {
   const resumed = await store.openPayments();
   if (resumed.length > 0) logger.info({ payments: resumed.length }, 'resuming payments left charging');
   charger.start(resumed);
-  const reconciler = startReconciler({ client, store, intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS, logger, registry });
+  const reconciler = startReconciler({ client, store, intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS, inFlightGraceMs: config.PAYMENT_IN_FLIGHT_GRACE_MS, logger, registry });
 
   const consumer = await startTransactionalConsumer({
     ...log,

@@ -11,7 +11,7 @@ const BATCH = 100;
  * says: refund a capture no order keeps, or stop asking once the gateway has answered. Runs until
  * the gateway answers, however long it is away: no capture is left behind a CANCELLED order.
  */
-export function startReconciler(opts: { client: GatewayClient; store: PaymentStore; intervalMs: number; logger: Logger; registry: Registry }) {
+export function startReconciler(opts: { client: GatewayClient; store: PaymentStore; intervalMs: number; inFlightGraceMs: number; logger: Logger; registry: Registry }) {
   const { client, store, logger } = opts;
   const refunds = counter(opts.registry, 'payment_refunds_total', 'Captures refunded because no order keeps them (found after giving up, or withdrawn)');
   const pending = gauge(opts.registry, 'payment_checks_pending', 'Settled payments whose charge the gateway is still to be asked about');
@@ -25,7 +25,7 @@ export function startReconciler(opts: { client: GatewayClient; store: PaymentSto
     await Promise.all(
       due.map(async (p) => {
         const found = await client.lookup(p.order_id);
-        const step = reconcile(p, found);
+        const step = reconcile({ status: p.status, withdrawn: p.withdrawn, settledAtMs: p.updated_at.getTime() }, found, Date.now(), opts.inFlightGraceMs);
         if (step.kind === 'ask_again') return;
         if (step.kind === 'done') return store.checked(p.order_id, null);
         const refunded = await client.refund(p.order_id, step.chargeId);

@@ -42,7 +42,8 @@ test('settling: an answer settles it; otherwise the lookup decides, and silence 
   assert.equal(needsLookup({ kind: 'captured', chargeId: 'x' }), false);
   assert.deepEqual(settle(failed, { kind: 'captured', chargeId: 'ch_2' }), { outcome: 'captured', chargeId: 'ch_2' }, 'captured before the deadline, answered late: kept');
   assert.deepEqual(settle(failed, { kind: 'declined', chargeId: 'ch_2' }), { outcome: 'failed', reason: 'payment_declined', chargeId: 'ch_2', checkCharge: false });
-  assert.deepEqual(settle(failed, { kind: 'none' }), { outcome: 'failed', reason: 'payment_unavailable', chargeId: null, checkCharge: false });
+  assert.deepEqual(settle(failed, { kind: 'none' }), { outcome: 'failed', reason: 'payment_unavailable', chargeId: null, checkCharge: true }, 'the unanswered attempt may land after the lookup');
+  assert.deepEqual(settle(failedAttempt({ kind: 'status', status: 400, body: {} }), { kind: 'none' }), { outcome: 'failed', reason: 'payment_unavailable', chargeId: null, checkCharge: false }, 'refused: nothing on its way');
   assert.deepEqual(settle(failed, failedLookup({ kind: 'timeout', timeoutMs: 2000 })), { outcome: 'failed', reason: 'payment_unavailable', chargeId: null, checkCharge: true });
   assert.deepEqual(settle(failed, undefined), { outcome: 'failed', reason: 'payment_unavailable', chargeId: null, checkCharge: true });
   assert.deepEqual(failedLookup({ kind: 'status', status: 404, body: {} }), { kind: 'none' });
@@ -50,12 +51,16 @@ test('settling: an answer settles it; otherwise the lookup decides, and silence 
 
 test('reconciling: a capture no order keeps is refunded, a kept one is not, and silence is asked again', () => {
   const captured: Lookup = { kind: 'captured', chargeId: 'ch_9' };
-  assert.deepEqual(reconcile({ status: 'failed', withdrawn: false }, captured), { kind: 'refund', chargeId: 'ch_9' }, 'a late capture of a cancelled order');
-  assert.deepEqual(reconcile({ status: 'captured', withdrawn: true }, captured), { kind: 'refund', chargeId: 'ch_9' }, 'a paid order the client withdrew');
-  assert.deepEqual(reconcile({ status: 'captured', withdrawn: false }, captured), { kind: 'done' });
-  assert.deepEqual(reconcile({ status: 'failed', withdrawn: false }, { kind: 'none' }), { kind: 'done' });
-  assert.deepEqual(reconcile({ status: 'failed', withdrawn: false }, { kind: 'declined', chargeId: 'ch_9' }), { kind: 'done' });
-  assert.equal(reconcile({ status: 'failed', withdrawn: false }, { kind: 'unknown', error: 'HTTP 503' }).kind, 'ask_again');
+  // Settled at 0, looked at 60 s later, with a 10 s grace for attempts still on their way.
+  const at = (p: { status: 'captured' | 'failed'; withdrawn: boolean }, found: Lookup, nowMs = 60_000) => reconcile({ ...p, settledAtMs: 0 }, found, nowMs, 10_000);
+  assert.deepEqual(at({ status: 'failed', withdrawn: false }, captured), { kind: 'refund', chargeId: 'ch_9' }, 'a late capture of a cancelled order');
+  assert.deepEqual(at({ status: 'failed', withdrawn: false }, captured, 1000), { kind: 'refund', chargeId: 'ch_9' }, 'refunded at once, grace or not');
+  assert.deepEqual(at({ status: 'captured', withdrawn: true }, captured), { kind: 'refund', chargeId: 'ch_9' }, 'a paid order the client withdrew');
+  assert.deepEqual(at({ status: 'captured', withdrawn: false }, captured), { kind: 'done' });
+  assert.deepEqual(at({ status: 'failed', withdrawn: false }, { kind: 'none' }), { kind: 'done' });
+  assert.equal(at({ status: 'failed', withdrawn: false }, { kind: 'none' }, 9999).kind, 'ask_again', 'no charge yet, but an abandoned attempt may still land');
+  assert.deepEqual(at({ status: 'failed', withdrawn: false }, { kind: 'declined', chargeId: 'ch_9' }), { kind: 'done' });
+  assert.equal(at({ status: 'failed', withdrawn: false }, { kind: 'unknown', error: 'HTTP 503' }).kind, 'ask_again');
   assert.equal(keepsCharge({ status: 'captured', withdrawn: false }), true);
   assert.equal(keepsCharge({ status: 'failed', withdrawn: false }), false);
 });

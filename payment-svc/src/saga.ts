@@ -10,7 +10,8 @@ import { describeFailure, paymentGateway, type CallFailure, type PaymentFailure 
  * kept. A charge whose outcome is unknown (no answer in time) may have been made, so before
  * giving up the gateway is asked for it by its idempotency key (the order id); if even that goes
  * unanswered the order is cancelled as unpaid and the gateway is asked again later, until it
- * answers: a capture found then is refunded.
+ * answers: a capture found then is refunded. A lookup that finds nothing after an unanswered
+ * attempt is asked again too, for a while: that attempt may still reach the gateway after it.
  */
 
 /** What one charge attempt came to. */
@@ -100,7 +101,9 @@ export function settle(last: Attempt, found: Lookup | undefined): Settlement {
     case 'declined':
       return { outcome: 'failed', reason: 'payment_declined', chargeId: lookup.chargeId, checkCharge: false };
     case 'none':
-      return { outcome: 'failed', reason: 'payment_unavailable', chargeId: null, checkCharge: false };
+      // No charge yet, but an attempt that went unanswered may still be on its way to the
+      // gateway (queued there, or on the wire) and land after this lookup: asked again for a while.
+      return { outcome: 'failed', reason: 'payment_unavailable', chargeId: null, checkCharge: last.kind === 'failed' };
     case 'unknown':
       return { outcome: 'failed', reason: 'payment_unavailable', chargeId: null, checkCharge: true };
   }
@@ -110,6 +113,8 @@ export function settle(last: Attempt, found: Lookup | undefined): Settlement {
 export interface Settled {
   status: 'captured' | 'failed';
   withdrawn: boolean;
+  /** When it settled (or was last withdrawn), epoch ms. */
+  settledAtMs: number;
 }
 
 /** Whether a captured charge is kept: only for an order that was paid and not withdrawn since. */
@@ -122,8 +127,11 @@ export const keepsCharge = (p: Pick<Settled, 'status' | 'withdrawn'>) => p.statu
  */
 export type Reconciliation = { kind: 'refund'; chargeId: string } | { kind: 'done' } | { kind: 'ask_again'; error: string };
 
-export function reconcile(p: Settled, found: Lookup): Reconciliation {
+export function reconcile(p: Settled, found: Lookup, nowMs: number, inFlightGraceMs: number): Reconciliation {
   if (found.kind === 'unknown') return { kind: 'ask_again', error: found.error };
   if (found.kind === 'captured' && !keepsCharge(p)) return { kind: 'refund', chargeId: found.chargeId };
+  // A charge abandoned by its caller can still be made by the gateway a moment later: "none" is
+  // final only once no attempt sent before the settlement can still be under way.
+  if (found.kind === 'none' && nowMs - p.settledAtMs < inFlightGraceMs) return { kind: 'ask_again', error: 'no charge yet; an unanswered attempt may still land' };
   return { kind: 'done' };
 }

@@ -29,6 +29,8 @@ export interface PaymentToCheck {
   order_id: string;
   status: 'captured' | 'failed';
   withdrawn: boolean;
+  /** When it settled (or was withdrawn since). */
+  updated_at: Date;
 }
 
 export interface SettleInput {
@@ -135,7 +137,7 @@ export function createPaymentStore(pool: Pool, topics: Topics, deadlineMs: numbe
 
     async toCheck(limit: number): Promise<PaymentToCheck[]> {
       const { rows } = await pool.query<PaymentToCheck>(
-        `SELECT order_id, status, withdrawn FROM payments WHERE check_charge AND status <> 'charging' ORDER BY updated_at LIMIT $1`,
+        `SELECT order_id, status, withdrawn, updated_at FROM payments WHERE check_charge AND status <> 'charging' ORDER BY updated_at LIMIT $1`,
         [limit],
       );
       return rows;

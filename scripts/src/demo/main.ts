@@ -7,6 +7,7 @@ import { UsageError, parseOptions } from '../lib/args';
 import { REPO_ROOT } from '../lib/paths';
 import { acquireSystem } from '../lib/target-system';
 import { renderExpectations } from '../scenarios/expectation';
+import { renderFigures } from '../scenarios/figures';
 import { runScenario } from '../scenarios/run';
 import { SCENARIOS } from '../scenarios';
 
@@ -59,7 +60,8 @@ async function main(): Promise<number> {
   try {
     process.stdout.write(`\n${scenario.name} (${scenario.source})\n${scenario.summary}\nsystem: ${target.description}\n\n`);
     const outcome = await runScenario(scenario, target, logger);
-    process.stdout.write(`${renderExpectations(scenario.name, outcome.expectations)}\n\n${renderVerdictMarkdown(outcome.history, 'history check')}\n\n`);
+    const figures = outcome.figures.length > 0 ? `${renderFigures(outcome.figures)}\n\n` : '';
+    process.stdout.write(`${renderExpectations(scenario.name, outcome.expectations)}\n\n${figures}${renderVerdictMarkdown(outcome.history, 'history check')}\n\n`);
     const file = path.join(REPO_ROOT, 'reports', 'demo', `${scenario.name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify({ scenario: scenario.name, source: scenario.source, system: target.description, ...outcome }, null, 2)}\n`);

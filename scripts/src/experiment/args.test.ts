@@ -12,6 +12,11 @@ test('--scenarios picks demo scenarios by name, or none; --quick plays none unle
   assert.deepEqual(parseExperimentArgs(['--scenarios', 'none']).scenarios, []);
   assert.deepEqual(parseExperimentArgs(['--quick']).scenarios, []);
   assert.deepEqual(parseExperimentArgs(['--quick', '--scenarios', 'last-seat']).scenarios, ['last-seat']);
+  assert.deepEqual(parseExperimentArgs(['--scenarios', 'slow-gateway,gateway-down,payment-declined,lost-email']).scenarios, ['slow-gateway', 'gateway-down', 'payment-declined', 'lost-email']);
+});
+
+test('a full run plays the saga failures too: the payment gateway slow, down and declining, and the mail server down', () => {
+  for (const name of ['slow-gateway', 'gateway-down', 'payment-declined', 'lost-email']) assert.ok(DEFAULT_SCENARIOS.includes(name), name);
 });
 
 test('--quick means one trial unless --trials says otherwise', () => {

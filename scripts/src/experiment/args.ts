@@ -11,8 +11,22 @@ import { SCENARIOS } from '../scenarios';
 export { UsageError };
 
 const DEFAULT_TRIALS = 5;
-/** The failures below the services that a full experiment plays after the replica faults. */
-export const DEFAULT_SCENARIOS = ['db-flapping', 'frozen-replica', 'frozen-orders', 'duplicate-replica', 'broker-crash-10s'];
+/**
+ * The failures below the services, and of the outside world the saga depends on (the payment
+ * gateway, the mail server), that a full experiment plays after the replica faults: about a
+ * minute each.
+ */
+export const DEFAULT_SCENARIOS = [
+  'db-flapping',
+  'frozen-replica',
+  'frozen-orders',
+  'duplicate-replica',
+  'broker-crash-10s',
+  'slow-gateway',
+  'gateway-down',
+  'payment-declined',
+  'lost-email',
+];
 export const DEFAULT_REPORTS_DIR = path.join(REPO_ROOT, 'reports');
 
 export const USAGE = `usage: npm run experiment -- [--trials N] [--quick] [--scenarios LIST] [--via direct|gateway] [--out DIR]

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ConfigError, createLogger } from '@ftlab/shared';
 import { describeFault } from './plan';
-import { formatMs } from './format';
+import { formatMs } from '../lib/format';
 import { USAGE, UsageError, parseExperimentArgs } from './args';
 import { runDirName, writeReport } from './output';
 import type { ExperimentReport } from './report';

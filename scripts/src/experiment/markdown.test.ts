@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderMarkdown, table } from './markdown';
 import { sampleReport } from './test-fixtures';
+import { figure } from '../scenarios/figures';
 
 test('table escapes pipes and newlines inside cells', () => {
   assert.equal(table(['a', 'b'], [['x|y', 'line\nbreak']]), '| a | b |\n| --- | --- |\n| x\\|y | line break |');
@@ -38,4 +39,12 @@ test('a trial that needed repeating says so', () => {
   const report = sampleReport();
   report.faults[0]!.trials[0]!.discarded = [{ fault_id: 7, reason: 'replica 1 was already OFF' }];
   assert.match(renderMarkdown(report, 'timeline.svg'), /\| resolved \(1 spoiled attempt\(s\) repeated\) \|/);
+});
+
+test("a scenario's figures follow its expectations, as a table of label and value", () => {
+  const report = sampleReport();
+  report.scenarios[0]!.figures = [figure('breaker_open_ms', 'gateway breaker open after the fault (TTD)', 2034.4, 'ms'), figure('captures', 'captures at the gateway', 118)];
+  const section = renderMarkdown(report, 'timeline.svg').slice(renderMarkdown(report, 'timeline.svg').indexOf('### db-flapping'));
+  assert.match(section, /Measured:\n\n\| figure \| value \|\n\| --- \| --- \|\n\| gateway breaker open after the fault \(TTD\) \| 2034 ms \|\n\| captures at the gateway \| 118 \|/);
+  assert.doesNotMatch(renderMarkdown(sampleReport(), 'timeline.svg'), /Measured:/, 'no figures, no table');
 });

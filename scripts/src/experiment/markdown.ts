@@ -1,5 +1,6 @@
 import { renderVerdictMarkdown } from '../checker/render';
-import { formatCount, formatMeasured, formatMs, formatShare } from './format';
+import { formatCount, formatMeasured, formatMs, formatShare } from '../lib/format';
+import { formatFigure } from '../scenarios/figures';
 import { describeFault } from './plan';
 import type { ReadMetrics } from './read-metrics';
 import type { ExperimentReport, ScenarioReport, FaultReport } from './report';
@@ -141,6 +142,7 @@ function scenarioSection(sc: ScenarioReport): string {
       sc.expectations.map((e) => [e.what, e.expected, e.observed, e.met ? 'ok' : '**mismatch**']),
     ),
     '',
+    ...(sc.figures.length > 0 ? ['Measured:', '', table(['figure', 'value'], sc.figures.map((f) => [f.label, formatFigure(f)])), ''] : []),
     renderVerdictMarkdown(sc.history_check, `#### History check of ${sc.name}`),
   ].join('\n');
 }

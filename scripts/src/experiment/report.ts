@@ -1,5 +1,6 @@
 import type { ReplicaId } from '@ftlab/shared';
 import type { Expectation } from '../scenarios/expectation';
+import type { Figure } from '../scenarios/figures';
 import type { VerdictJson } from '../checker/render';
 import type { FaultSpec, FaultType, InjectedFault } from './plan';
 import { readMetrics, samplesIn, samplesInAny, type ReadMetrics, type ReadSample, type TimeWindow } from './read-metrics';
@@ -103,6 +104,8 @@ export interface ScenarioReport {
   source: string;
   summary: string;
   expectations: Expectation[];
+  /** What it measured beyond its expectations (the gateway's breaker, emails delivered late...); empty for most. */
+  figures: Figure[];
   history_check: VerdictJson;
   /** Last fault cleared → every replica ON again, ms; null when it never was. */
   whole_again_ms: number | null;

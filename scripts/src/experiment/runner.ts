@@ -188,10 +188,10 @@ async function playScenarios(target: TargetSystem, names: readonly string[], log
     const common = { name, source: scenario.source, summary: scenario.summary };
     try {
       const outcome = await runScenario(scenario, target, logger);
-      reports.push({ ...common, expectations: outcome.expectations, history_check: outcome.history, whole_again_ms: outcome.wholeAgainMs, ok: outcome.ok });
+      reports.push({ ...common, expectations: outcome.expectations, figures: outcome.figures, history_check: outcome.history, whole_again_ms: outcome.wholeAgainMs, ok: outcome.ok });
     } catch (err) {
       logger.error({ scenario: name, err: (err as Error).message }, 'scenario could not be played');
-      reports.push({ ...common, expectations: [], history_check: uncheckedVerdict(err as Error), whole_again_ms: null, ok: false, error: (err as Error).message });
+      reports.push({ ...common, expectations: [], figures: [], history_check: uncheckedVerdict(err as Error), whole_again_ms: null, ok: false, error: (err as Error).message });
     }
   }
   return reports;

@@ -75,6 +75,7 @@ export function sampleReport(): ExperimentReport {
         source: 'seed 004: database flapping',
         summary: 'connections terminated at random for 15 s',
         expectations: [equals('process crashes', 0, 0), atMost('decision p99 during the fault', 5593, 10_000, 'ms')],
+        figures: [],
         history_check: verdictJson(checkHistory(goodHistory())),
         whole_again_ms: 1234,
         ok: true,

@@ -1,5 +1,5 @@
 import type { ReplicaId } from '@ftlab/shared';
-import { formatMs } from './format';
+import { formatMs } from '../lib/format';
 import type { FaultType } from './plan';
 import type { LatencyBucket, TimeWindow } from './read-metrics';
 

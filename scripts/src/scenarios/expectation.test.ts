@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { atLeast, atMost, equals, renderExpectations } from './expectation';
+import { atLeast, atMost, equals, renderExpectations, timing } from './expectation';
 
 describe('demo expectations', () => {
   it('holds a bound only when the value was measured and is within it', () => {
@@ -18,5 +18,14 @@ describe('demo expectations', () => {
     assert.match(text, /process crashes\s+0\s+0\s+ok/);
     assert.match(text, /decision p99\s+≤ 500 ms\s+812\.3 ms\s+MISMATCH/);
     assert.match(text, /1 of 2 expectations NOT met/);
+  });
+});
+
+describe('timing rows', () => {
+  it('keep their verdict and say they bound time', () => {
+    const row = timing(atMost('TTD', 1200, 1000, 'ms'));
+    assert.equal(row.met, false);
+    assert.equal(row.timing, true);
+    assert.equal(atMost('TTD', 1200, 1000, 'ms').timing, undefined);
   });
 });

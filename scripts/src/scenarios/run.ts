@@ -8,6 +8,7 @@ import { waitAllOn } from '../lib/replicas-on';
 import type { TargetSystem } from '../lib/target-system';
 import { runLoad } from '../load';
 import type { Expectation } from './expectation';
+import type { Figure } from './figures';
 import type { DemoContext, Scenario } from './scenario';
 import { paymentLedgerUrl } from '../lib/system';
 
@@ -18,6 +19,8 @@ const FAULT_AFTER_MS = 2000;
 
 export interface ScenarioOutcome {
   expectations: Expectation[];
+  /** What the scenario measured beyond its expectations (none for most). */
+  figures: Figure[];
   history: VerdictJson;
   /** The last fault cleared → every replica ON again (ms), or null when no fault was cleared or it never was. */
   wholeAgainMs: number | null;
@@ -33,6 +36,7 @@ export async function runScenario(scenario: Scenario, target: TargetSystem, logg
   const http = { pool: createHttpPool(64), timeoutMs: CLIENT_TIMEOUT_MS };
   const recorder = new OperationRecorder();
   const faults: FaultEvent[] = [];
+  const figures: Figure[] = [];
   // From each clear, watched on its own: the scenario may spend a while checking other things.
   let wholeAgain: Promise<number | null> = Promise.resolve(null);
   const watchWholeAgain = (clearedAt: number) => {
@@ -47,6 +51,7 @@ export async function runScenario(scenario: Scenario, target: TargetSystem, logg
     pool,
     recorder,
     client: new RecordingClient(http, target.endpoints, recorder, target.adminToken),
+    figures: (list) => void figures.push(...list),
     fault: (action, kind, what) => {
       const atMs = Date.now();
       faults.push({ atMs, action, kind, target: what });
@@ -92,7 +97,7 @@ export async function runScenario(scenario: Scenario, target: TargetSystem, logg
       (c) => c.verdict,
       (err: Error) => uncheckedVerdict(err),
     );
-    return { expectations, history, wholeAgainMs: await wholeAgain, ok: expectations.every((e) => e.met) && history.ok };
+    return { expectations, figures, history, wholeAgainMs: await wholeAgain, ok: expectations.every((e) => e.met) && history.ok };
   } finally {
     await http.pool.close();
     await pool.end();

@@ -4,6 +4,7 @@ import type { OperationRecorder, RecordingClient } from '../checker/recorder';
 import type { TargetSystem } from '../lib/target-system';
 import type { LoadReport } from '../load';
 import type { Expectation } from './expectation';
+import type { Figure } from './figures';
 
 /**
  * One failure the founding documents describe, played on a running system: it injects the fault
@@ -39,6 +40,8 @@ export interface DemoContext {
   fault(action: FaultEvent['action'], kind: string, target: string): void;
   /** Open-loop orders and reads, recorded, while `during` injects and clears what the scenario is about. */
   load(plan: LoadPlan, during?: () => Promise<void>): Promise<LoadReport>;
+  /** Records numbers the scenario measured (breaker open after, emails late...), for the demo's and the experiment's reports. */
+  figures(list: readonly Figure[]): void;
   /** The common shape of `load`: 2 s of load, then the fault (marked injected), held `holdMs`, then marked cleared. */
   faultUnderLoad(plan: LoadPlan, fault: TimedFault): Promise<LoadReport>;
 }

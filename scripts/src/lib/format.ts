@@ -1,4 +1,4 @@
-/** How numbers are written in report.md and on the chart: one place, so both read the same. */
+/** How numbers are written in report.md, on the chart and in the demos: one place, so all read the same. */
 
 export function formatMs(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
