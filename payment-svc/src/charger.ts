@@ -1,4 +1,4 @@
-import { TaskCancelledError, wrap } from 'cockatiel';
+import { TaskCancelledError, wrap, type BulkheadPolicy } from 'cockatiel';
 import { counter, gauge, histogram, type Logger, type OutboxRow, type Registry } from '@ftlab/shared';
 import type { GatewayClient } from './gateway-client';
 import { createGatewayBreaker, isBreakerRejection, type BreakerStateName } from './policies/breaker';
@@ -19,6 +19,8 @@ const isGatewayFailure = (err: Error) => err instanceof AttemptFailed || err ins
 
 export interface ChargerOptions {
   client: GatewayClient;
+  /** The gateway's bulkhead, shared with the client's lookups and refunds. */
+  limit: BulkheadPolicy;
   store: PaymentStore;
   timing: Timing & { attemptTimeoutMs: number; backoffInitialMs: number; breakerFailures: number; breakerHalfOpenMs: number };
   publish: (rows: OutboxRow[]) => void;
@@ -27,7 +29,7 @@ export interface ChargerOptions {
 }
 
 /**
- * Charges each open payment until it settles: attempts through retry(breaker(timeout(charge)))
+ * Charges each open payment until it settles: attempts through retry(bulkhead(breaker(timeout(charge))))
  * while the retry window lasts, then (if no attempt settled it) the lookup by idempotency key,
  * then saga.ts's settlement, recorded with its event. One task per order, all sharing the one
  * breaker of the gateway; an order is charged by at most one task of this process at a time.
@@ -57,7 +59,9 @@ export function createCharger(opts: ChargerOptions) {
     maxDelayMs: timing.backoffMaxMs,
     isRetryable: (err) => (err instanceof AttemptFailed && worthRetrying(err.attempt)) || err instanceof TaskCancelledError || isBreakerRejection(err),
   });
-  const policy = wrap(retry, breaker, createAttemptTimeout(timing.attemptTimeoutMs));
+  // The bulkhead outside the breaker: a call that waited out its retry window in the queue was
+  // never the gateway's failure, and the breaker never sees it.
+  const policy = wrap(retry, opts.limit, breaker, createAttemptTimeout(timing.attemptTimeoutMs));
   const inFlight = new Set<string>();
 
   /** The attempts of one payment, until one settles it or the retry window closes. */

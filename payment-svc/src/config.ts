@@ -15,6 +15,8 @@ const envShape = {
   /** Exponential backoff with full jitter between attempts: the first cap and the largest. */
   PAYMENT_BACKOFF_INITIAL_MS: ms(1, 60_000, 100),
   PAYMENT_BACKOFF_MAX_MS: ms(1, 60_000, 1000),
+  /** Calls to the gateway (charges and lookups) on the wire at once; the rest wait their turn (policies/bulkhead.ts). */
+  PAYMENT_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(16),
   /** Failed attempts in a row that open the breaker, and how long it stays open before a trial call. */
   PAYMENT_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   PAYMENT_BREAKER_HALF_OPEN_MS: ms(10, 600_000, 3000),

@@ -5,6 +5,7 @@ import {
   createHttpPool,
   createRegistry,
   finishApp,
+  gauge,
   listen,
   prepareDatabase,
   runService,
@@ -17,6 +18,7 @@ import {
   type PaymentStatsResponse,
 } from '@ftlab/shared';
 import { createCharger } from './charger';
+import { callsWaiting, createGatewayBulkhead } from './policies/bulkhead';
 import { loadConfig } from './config';
 import { gatewayClient } from './gateway-client';
 import { startReconciler } from './reconciler';
@@ -39,9 +41,13 @@ runService(SOURCE, undefined, async (logger) => {
   const relay = startOutboxRelay({ pool, producer: log.producer, source: SOURCE, logger, registry });
 
   const http = createHttpPool();
-  const client = gatewayClient(config.endpoints.paymentGateway!, http, { attemptMs: config.PAYMENT_ATTEMPT_TIMEOUT_MS, lookupMs: config.PAYMENT_LOOKUP_TIMEOUT_MS });
+  const limit = createGatewayBulkhead(config.PAYMENT_MAX_IN_FLIGHT);
+  const waiting = gauge(registry, 'payment_gateway_calls_waiting', 'Calls to the gateway waiting for a slot of its bulkhead (PAYMENT_MAX_IN_FLIGHT on the wire)');
+  setInterval(() => waiting.set(callsWaiting(limit)), 1000).unref();
+  const client = gatewayClient(config.endpoints.paymentGateway!, http, { attemptMs: config.PAYMENT_ATTEMPT_TIMEOUT_MS, lookupMs: config.PAYMENT_LOOKUP_TIMEOUT_MS }, limit);
   const charger = createCharger({
     client,
+    limit,
     store,
     timing: {
       deadlineMs: config.PAYMENT_DEADLINE_MS,
